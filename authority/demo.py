@@ -1,0 +1,189 @@
+"""Demo accounts: one or more people for every role, created idempotently.
+
+Later capabilities extend the demo (applications in every state, watchlists, deployments, ...)
+so `make run` always shows the whole platform.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from authority.models import AccountKind, Rank, User
+from common.roles import Role
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    username: str
+    first_name: str
+    last_name: str
+    kind: AccountKind
+    roles: tuple[Role, ...]
+    rank: Rank | None = None
+    warrant_number: str = ""
+    command_unit: str = ""
+    organisation: str = ""
+
+
+DEMO_PEOPLE: tuple[DemoPerson, ...] = (
+    DemoPerson(
+        "applicant",
+        "Amira",
+        "Patel",
+        AccountKind.OFFICER,
+        (Role.APPLICANT,),
+        Rank.INSPECTOR,
+        "MP1001",
+        "Central West BCU",
+    ),
+    DemoPerson(
+        "superintendent",
+        "Ben",
+        "Okafor",
+        AccountKind.OFFICER,
+        (Role.AUTHORISING_OFFICER,),
+        Rank.SUPERINTENDENT,
+        "MP1002",
+        "Central West BCU",
+    ),
+    DemoPerson(
+        "superintendent2",
+        "Priya",
+        "Shah",
+        AccountKind.OFFICER,
+        (Role.AUTHORISING_OFFICER,),
+        Rank.CHIEF_SUPERINTENDENT,
+        "MP1014",
+        "Met Operations",
+    ),
+    DemoPerson(
+        "inspector",
+        "Chloe",
+        "Hughes",
+        AccountKind.OFFICER,
+        (Role.AUTHORISING_OFFICER,),
+        Rank.INSPECTOR,
+        "MP1003",
+        "Central West BCU",
+    ),
+    DemoPerson(
+        "chief",
+        "Dana",
+        "Whitfield",
+        AccountKind.OFFICER,
+        (Role.CHIEF_OFFICER,),
+        Rank.COMMANDER,
+        "MP1004",
+        "Met Operations",
+    ),
+    DemoPerson(
+        "watchlist",
+        "Evan",
+        "Brooks",
+        AccountKind.OFFICER,
+        (Role.WATCHLIST_OFFICER,),
+        Rank.SERGEANT,
+        "MP1005",
+        "Met Intelligence",
+    ),
+    DemoPerson(
+        "operator",
+        "Fiona",
+        "Grant",
+        AccountKind.STAFF,
+        (Role.LFR_OPERATOR,),
+        command_unit="Met Operations",
+    ),
+    DemoPerson(
+        "engagement",
+        "George",
+        "Mensah",
+        AccountKind.OFFICER,
+        (Role.ENGAGEMENT_OFFICER,),
+        Rank.CONSTABLE,
+        "MP1007",
+        "Central West BCU",
+    ),
+    DemoPerson(
+        "silver",
+        "Hana",
+        "Kowalski",
+        AccountKind.OFFICER,
+        (Role.SILVER_COMMANDER,),
+        Rank.CHIEF_INSPECTOR,
+        "MP1008",
+        "Central West BCU",
+    ),
+    DemoPerson(
+        "investigator",
+        "Ian",
+        "Moore",
+        AccountKind.OFFICER,
+        (Role.INVESTIGATOR,),
+        Rank.CONSTABLE,
+        "MP1009",
+        "Criminal Investigation",
+    ),
+    DemoPerson(
+        "reviewer",
+        "Jo",
+        "Reyes",
+        AccountKind.OFFICER,
+        (Role.REVIEWER,),
+        Rank.CHIEF_INSPECTOR,
+        "MP1010",
+        "Professional Standards",
+    ),
+    DemoPerson(
+        "publisher",
+        "Kai",
+        "Lindqvist",
+        AccountKind.STAFF,
+        (Role.PUBLISHER,),
+        command_unit="Media and Communications",
+    ),
+    DemoPerson(
+        "oversight",
+        "Leah",
+        "Fairbanks",
+        AccountKind.OVERSIGHT,
+        (Role.OVERSIGHT,),
+        organisation="Mayor's Office for Policing and Crime",
+    ),
+    DemoPerson(
+        "admin",
+        "Sam",
+        "Ellis",
+        AccountKind.STAFF,
+        (Role.ADMINISTRATOR,),
+        command_unit="Digital Policing",
+    ),
+)
+
+
+@transaction.atomic
+def seed_demo_accounts(*, password: str) -> list[User]:
+    """Create or refresh every demo account; running twice changes nothing."""
+    users = []
+    for person in DEMO_PEOPLE:
+        user, _ = User.objects.update_or_create(
+            username=person.username,
+            defaults={
+                "first_name": person.first_name,
+                "last_name": person.last_name,
+                "kind": person.kind,
+                "rank": person.rank,
+                "warrant_number": person.warrant_number,
+                "command_unit": person.command_unit,
+                "organisation": person.organisation,
+                "is_staff": Role.ADMINISTRATOR in person.roles,
+                "is_active": True,
+            },
+        )
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        user.groups.set(Group.objects.filter(name__in=[r.value for r in person.roles]))
+        users.append(user)
+    return users

@@ -1,0 +1,3 @@
+from .officers import AccountKind, Rank, User
+
+__all__ = ["AccountKind", "Rank", "User"]

@@ -1,0 +1,20 @@
+"""API plumbing shared by every app: the domain error handler."""
+
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+from common.errors import DomainError
+
+STATUS_BY_KIND = {
+    "invalid": status.HTTP_400_BAD_REQUEST,
+    "conflict": status.HTTP_409_CONFLICT,
+    "forbidden": status.HTTP_403_FORBIDDEN,
+}
+
+
+def domain_exception_handler(exc, context):
+    """Turn a broken rule into 400/409/403 with {"code", "detail"}; a rule never reaches a 500."""
+    if isinstance(exc, DomainError):
+        return Response(exc.as_dict(), status=STATUS_BY_KIND[exc.kind])
+    return exception_handler(exc, context)

@@ -1,0 +1,15 @@
+"""Version 1 of the REST API. Each app registers its viewsets on this one router."""
+
+from django.urls import path
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+
+from authority.api.views import OfficerViewSet
+
+router = DefaultRouter()
+router.register("officers", OfficerViewSet, basename="officer")
+
+urlpatterns = [
+    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    *router.urls,
+]

@@ -1,0 +1,41 @@
+"""Navigation by role: each link is shown only to the roles whose work it serves."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from common.roles import Role
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    url_name: str
+    roles: frozenset[Role] | None = None  # None: every signed-in user
+    permission: str | None = None
+
+
+NAV_LINKS: list[NavLink] = [
+    NavLink("Home", "home"),
+    NavLink("Applications", "authority:application-list"),
+    NavLink("Oversight", "oversight:timeline", roles=frozenset({Role.OVERSIGHT})),
+    NavLink("API", "api-docs"),
+    NavLink("Administration", "admin:index", roles=frozenset({Role.ADMINISTRATOR})),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_links": []}
+    roles = user.roles
+    links = []
+    for link in NAV_LINKS:
+        if link.roles is not None and not (roles & link.roles) and not user.is_superuser:
+            continue
+        try:
+            href = reverse(link.url_name)
+        except NoReverseMatch:  # the capability is not installed yet
+            continue
+        links.append({"label": link.label, "href": href, "current": request.path == href})
+    return {"nav_links": links, "user_roles": sorted(r.label for r in roles)}

@@ -1,0 +1,133 @@
+"""Settings are read from the environment; each case runs in a fresh interpreter."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import REPO_ROOT
+
+PROBE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'engine': s.DATABASES['default']['ENGINE'], "
+    "'name': str(s.DATABASES['default']['NAME']), 'eager': s.CELERY_TASK_ALWAYS_EAGER, "
+    "'broker': s.CELERY_BROKER_URL, 'debug': s.DEBUG}))"
+)
+GOOD_SECRET = "x" * 64
+
+
+def run_python(code: str, settings: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))
+    }
+    clean.update(DJANGO_SETTINGS_MODULE=settings, **env)
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=REPO_ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))
+    }
+    clean.update(DJANGO_SETTINGS_MODULE="config.settings.local", **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def probe(settings: str = "config.settings.local", **env: str) -> dict:
+    result = run_python(PROBE, settings, **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_embedded_default_is_sqlite_with_eager_tasks():
+    config = probe()
+    assert config["engine"] == "django.db.backends.sqlite3"
+    assert config["name"].endswith("var/written-authority.sqlite3")
+    assert config["eager"] is True and config["broker"] == ""
+
+
+def test_database_url_switches_to_postgresql_without_code_change():
+    config = probe(DATABASE_URL="postgres://wa@127.0.0.1:5432/written_authority")
+    assert config["engine"] == "django.db.backends.postgresql"
+    assert config["name"] == "written_authority"
+
+
+def test_broker_url_switches_celery_to_a_real_broker():
+    config = probe(CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
+    assert config["eager"] is False and config["broker"] == "redis://127.0.0.1:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DJANGO_DEBUG": "true"}, "DJANGO_DEBUG must be off in production"),
+        ({"DJANGO_ALLOWED_HOSTS": "wa.example.police.uk"}, "DJANGO_SECRET_KEY must be set"),
+        (
+            {
+                "DJANGO_SECRET_KEY": "insecure-development-key-do-not-use-in-production",
+                "DJANGO_ALLOWED_HOSTS": "wa.example.police.uk",
+            },
+            "not the development default",
+        ),
+        ({"DJANGO_SECRET_KEY": GOOD_SECRET}, "DJANGO_ALLOWED_HOSTS must list"),
+        ({"DJANGO_SECRET_KEY": GOOD_SECRET, "DJANGO_ALLOWED_HOSTS": "*"}, "and not '*'"),
+    ],
+)
+def test_production_refuses_unsafe_values(env, message):
+    result = run_python("import django; django.setup()", "config.settings.production", **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_production_starts_with_safe_values():
+    config = probe(
+        "config.settings.production",
+        DJANGO_SECRET_KEY=GOOD_SECRET,
+        DJANGO_ALLOWED_HOSTS="wa.example.police.uk",
+    )
+    assert config["debug"] is False
+
+
+@pytest.mark.parametrize(
+    ("url", "fragment"),
+    [
+        ("mysql://root@127.0.0.1/wa", "only SQLite and PostgreSQL are supported"),
+        ("nonsense", "is not a database URL"),
+        ("postgres://nobody@127.0.0.1:1/none", "cannot use the database named by DATABASE_URL"),
+    ],
+)
+def test_wrong_database_url_gives_one_clear_line(url, fragment):
+    result = run_manage("migrate", "--check", DATABASE_URL=url)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and fragment in lines[0]
+
+
+def test_unreachable_broker_gives_one_clear_line(tmp_path):
+    result = run_manage(
+        "check_services",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        CELERY_BROKER_URL="redis://127.0.0.1:1/0",
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert "cannot reach the Celery broker named by CELERY_BROKER_URL" in lines[0]
