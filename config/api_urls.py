@@ -4,12 +4,20 @@ from django.urls import path
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
+from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
 
 router = DefaultRouter()
+router.register("applications", ApplicationViewSet, basename="application")
 router.register("officers", OfficerViewSet, basename="officer")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    # The WAD is a file: no trailing slash, as the document's own name.
+    path(
+        "applications/<int:pk>/wad.pdf",
+        ApplicationViewSet.as_view({"get": "wad"}),
+        name="application-wad-pdf",
+    ),
     *router.urls,
 ]

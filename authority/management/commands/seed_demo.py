@@ -31,4 +31,6 @@ class Command(BaseCommand):
 
 def demo_extensions() -> list:
     """Demo data from later capabilities, each a callable(users=..., stdout=...)."""
-    return []
+    from authority.demo_applications import seed_demo_applications
+
+    return [seed_demo_applications]

@@ -1,0 +1,335 @@
+"""Applications API: serializers check shape; services check rules."""
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from authority import selectors, services
+from authority.models import (
+    Alternative,
+    Application,
+    Condition,
+    ConditionKind,
+    Decision,
+    ImpactAssessment,
+    Location,
+    Mode,
+    User,
+)
+from authority.rules import ConditionSpec
+
+
+class AlternativeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Alternative
+        fields = ["description", "outcome", "reason"]
+
+
+class LocationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Location
+        fields = ["id", "name", "borough", "location_type", "justification"]
+        read_only_fields = ["id"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ImpactAssessment
+        fields = ["kind", "reference", "version", "approved_on", "review_date"]
+
+
+class ConditionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Condition
+        fields = ["kind", "text", "value"]
+
+
+class DecisionSerializer(serializers.ModelSerializer):
+    conditions = ConditionSerializer(many=True, read_only=True)
+    authorised_locations = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Decision
+        fields = [
+            "id", "outcome", "decided_by", "decided_by_rank", "decided_at", "reasons",
+            "superintendent_unavailable_reason", "mitigation_response", "authorised_start",
+            "authorised_end", "threshold", "model_version", "max_watchlist_size",
+            "authorised_categories", "authorised_locations", "review_by", "conditions",
+        ]  # fmt: skip
+
+
+class ApplicationSerializer(serializers.ModelSerializer):
+    alternatives = AlternativeSerializer(many=True, required=False)
+    locations = LocationSerializer(many=True, required=False)
+    assessments = AssessmentSerializer(many=True, required=False)
+    decisions = DecisionSerializer(many=True, read_only=True)
+    documents = serializers.SerializerMethodField()
+    submitted_to = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    gold_commander = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    silver_commander = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    bronze_commander = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.all(), required=False, allow_null=True
+    )
+    mode = serializers.ChoiceField(choices=Mode.choices)
+    # Choice and code validation is the service's job, so its sentence is the one returned.
+    legitimate_aim = serializers.CharField(required=False, allow_blank=True)
+    legal_bases = serializers.JSONField(required=False)
+    requested_categories = serializers.JSONField(required=False)
+
+    class Meta:
+        model = Application
+        fields = [
+            "id", "reference", "status", "applicant", "mode", "operation_name", "aim",
+            "legitimate_aim", "legal_bases", "schedule_8_condition", "intelligence_case",
+            "necessity", "proportionality", "watchlist_rationale", "requested_categories",
+            "max_watchlist_size", "start_at", "end_at", "advance_notice", "notice_details",
+            "no_notice_reason", "no_notice_explanation", "safeguards", "gold_commander",
+            "silver_commander", "bronze_commander", "resourcing", "equality_considerations",
+            "model_version", "requested_threshold", "affects_assembly",
+            "article_10_11_assessment", "training_confirmed", "is_urgent", "urgency_reason",
+            "submitted_to", "submitted_at", "valid_from", "valid_until", "lapses_at",
+            "review_by", "alternatives", "locations", "assessments", "decisions", "documents",
+            "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = [
+            "reference", "status", "applicant", "submitted_at", "valid_from", "valid_until",
+            "lapses_at", "review_by", "created_at", "updated_at",
+        ]  # fmt: skip
+        extra_kwargs = {"operation_name": {"required": True}}
+
+    def get_documents(self, obj: Application) -> list[dict]:
+        return [
+            {"version": d.version, "reason": d.reason, "sha256": d.sha256, "issued_at": d.issued_at}
+            for d in obj.documents.all()
+        ]
+
+    def to_representation(self, instance: Application) -> dict:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request and not selectors.may_read_restricted(request.user, instance):
+            data["intelligence_case"] = "[restricted]"
+        return data
+
+
+class ConditionInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ConditionKind.choices)
+    text = serializers.CharField(allow_blank=True)
+    value = serializers.JSONField(required=False, allow_null=True)
+
+    def to_spec(self) -> ConditionSpec:
+        data = self.validated_data
+        value = data.get("value")
+        if data["kind"] == ConditionKind.WINDOW and value is not None:
+            field = serializers.DateTimeField()
+            value = (field.to_internal_value(value["start"]), field.to_internal_value(value["end"]))
+        return ConditionSpec(data["kind"], data["text"], value)
+
+
+class DecisionInputSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True)
+    conditions = ConditionInputSerializer(many=True, required=False)
+    mitigation_response = serializers.CharField(required=False, allow_blank=True, default="")
+    superintendent_unavailable_reason = serializers.CharField(
+        required=False, allow_blank=True, default=""
+    )
+    review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+    def condition_specs(self) -> list[ConditionSpec]:
+        specs = []
+        for raw in self.initial_data.get("conditions", []):
+            item = ConditionInputSerializer(data=raw)
+            item.is_valid(raise_exception=True)
+            specs.append(item.to_spec())
+        return specs
+
+
+class CancelInputSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True)
+    report = serializers.CharField(allow_blank=True)
+
+
+class ConsultInputSerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    comments = serializers.CharField(allow_blank=True)
+    mitigation = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RenewInputSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True)
+    new_end = serializers.DateTimeField()
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    findings = serializers.CharField(allow_blank=True)
+    outcome = serializers.CharField()
+    next_review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+ROW_KEYS = ("alternatives", "locations", "assessments")
+
+
+def _split(validated: dict) -> tuple[dict, dict]:
+    fields = {k: v for k, v in validated.items() if k not in ROW_KEYS}
+    rows = {k: [dict(r) for r in validated[k]] for k in ROW_KEYS if k in validated}
+    return fields, rows
+
+
+class ApplicationViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Applications to use facial recognition and their lifecycle.
+
+    State changes are POST actions; each calls one service and answers 400/403/409 with
+    `{"code", "detail"}` when a rule is broken.
+    """
+
+    serializer_class = ApplicationSerializer
+    filterset_fields = ["status", "mode", "is_urgent"]
+    ordering_fields = ["created_at", "start_at", "reference"]
+    search_fields = ["reference", "operation_name"]
+
+    def get_queryset(self):
+        return (
+            selectors.applications_visible_to(self.request.user)
+            .prefetch_related(
+                "alternatives",
+                "locations",
+                "assessments",
+                "decisions__conditions",
+                "decisions__authorised_locations",
+                "documents",
+            )
+            .order_by("-created_at")
+        )
+
+    def perform_create(self, serializer) -> None:
+        fields, rows = _split(serializer.validated_data)
+        serializer.instance = services.save_draft(by=self.request.user, fields=fields, **rows)
+
+    def perform_update(self, serializer) -> None:
+        fields, rows = _split(serializer.validated_data)
+        serializer.instance = services.save_draft(
+            by=self.request.user, application=serializer.instance, fields=fields, **rows
+        )
+
+    def _act(self, request: Request, service, input_serializer=None, **kwargs) -> Response:
+        application = self.get_object()
+        params = {}
+        if input_serializer is not None:
+            data = input_serializer(data=request.data)
+            data.is_valid(raise_exception=True)
+            params = dict(data.validated_data)
+            if "conditions" in params:
+                params["conditions"] = data.condition_specs()
+        service(application=application, by=request.user, **params, **kwargs)
+        application.refresh_from_db()
+        return Response(self.get_serializer(application).data)
+
+    @extend_schema(request=None, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, pk=None) -> Response:
+        return self._act(request, services.submit_application)
+
+    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def authorise(self, request: Request, pk=None) -> Response:
+        return self._act(request, _authorise, DecisionInputSerializer)
+
+    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="urgent-authorise")
+    def urgent_authorise(self, request: Request, pk=None) -> Response:
+        return self._act(request, _urgently_authorise, DecisionInputSerializer)
+
+    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def refuse(self, request: Request, pk=None) -> Response:
+        return self._act(
+            request, _reasons_only(services.refuse_application), DecisionInputSerializer
+        )
+
+    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"], url_path="return")
+    def return_for_amendment(self, request: Request, pk=None) -> Response:
+        return self._act(
+            request, _reasons_only(services.return_application), DecisionInputSerializer
+        )
+
+    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def ratify(self, request: Request, pk=None) -> Response:
+        return self._act(request, _ratify, DecisionInputSerializer)
+
+    @extend_schema(request=CancelInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk=None) -> Response:
+        return self._act(request, services.cancel_authority, CancelInputSerializer)
+
+    @extend_schema(request=ConsultInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def consult(self, request: Request, pk=None) -> Response:
+        return self._act(request, services.consult_chief_officer, ConsultInputSerializer)
+
+    @extend_schema(request=RenewInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def renew(self, request: Request, pk=None) -> Response:
+        return self._act(request, services.renew_authority, RenewInputSerializer)
+
+    @extend_schema(request=ReviewInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request: Request, pk=None) -> Response:
+        return self._act(request, services.review_authority, ReviewInputSerializer)
+
+    @extend_schema(
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+        description="The Written Authority Document; `?version=N` for an earlier version.",
+    )
+    @action(detail=True, methods=["get"], url_path="wad.pdf")
+    def wad(self, request: Request, pk=None) -> HttpResponse:
+        application = self.get_object()
+        documents = application.documents.all()
+        version = request.query_params.get("version")
+        if version:
+            document = get_object_or_404(documents, version=version if version.isdigit() else 0)
+        else:
+            document = documents.order_by("-version").first()
+            if document is None:
+                return Response(
+                    {"code": "no_wad", "detail": "No WAD has been issued yet."},
+                    status=status.HTTP_404_NOT_FOUND,
+                )
+        response = HttpResponse(bytes(document.content), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+        response["X-Content-SHA256"] = document.sha256
+        return response
+
+
+def _authorise(*, application, by, conditions=(), superintendent_unavailable_reason="", **params):
+    return services.authorise_application(
+        application=application, by=by, conditions=conditions, **params
+    )
+
+
+def _urgently_authorise(*, application, by, review_by=None, **params):
+    return services.urgently_authorise_application(application=application, by=by, **params)
+
+
+def _ratify(*, application, by, conditions=(), superintendent_unavailable_reason="", **params):
+    return services.ratify_urgent_authority(application=application, by=by, **params)
+
+
+def _reasons_only(service):
+    def call(*, application, by, reasons, **_ignored):
+        return service(application=application, by=by, reasons=reasons)
+
+    return call

@@ -1,0 +1,129 @@
+"""Rules of the authority lifecycle, each a DomainError with a stable code and a sentence."""
+
+from common.errors import DomainError, InvalidInput, NotPermitted, WrongState
+
+
+class ApplicationLocked(WrongState):
+    code = "application_locked"
+    default_detail = (
+        "A submitted application cannot be changed; the authorising officer must return it "
+        "for amendment first."
+    )
+
+
+class IncompleteApplication(InvalidInput):
+    code = "incomplete_application"
+
+    def __init__(self, missing: list[str]) -> None:
+        self.missing = missing
+        super().__init__(
+            "The application cannot be submitted until these are completed: "
+            + "; ".join(missing)
+            + ".",
+            field=None,
+        )
+
+
+class DpiaMissingOrExpired(InvalidInput):
+    code = "dpia_missing_or_expired"
+    default_detail = (
+        "Attach a Data Protection Impact Assessment whose review date has not passed before "
+        "submitting."
+    )
+
+
+class AssemblyAssessmentMissing(InvalidInput):
+    code = "assembly_assessment_missing"
+    default_detail = (
+        "A protest or assembly may be affected: write the Article 10/11 impact assessment "
+        "before submitting."
+    )
+
+
+class RankTooLow(NotPermitted):
+    code = "rank_too_low"
+
+
+class NotAnAuthorisingOfficer(NotPermitted):
+    code = "not_an_authorising_officer"
+    default_detail = (
+        "Only an authorising officer to whom this application was submitted may decide it."
+    )
+
+
+class SelfAuthorisation(NotPermitted):
+    code = "self_authorisation"
+    default_detail = "An applicant cannot decide their own application."
+
+
+class DeciderInChain(NotPermitted):
+    code = "decider_in_chain"
+    default_detail = (
+        "You are named in this operation's command chain (Gold, Silver or Bronze), so you "
+        "cannot decide its authority independently."
+    )
+
+
+class ReasonsRequired(InvalidInput):
+    code = "reasons_required"
+    default_detail = "Write the reasons for this decision."
+
+
+class ChiefOfficerNotConsulted(WrongState):
+    code = "chief_officer_not_consulted"
+    default_detail = (
+        "A Chief Officer must be consulted on live facial recognition before it is authorised."
+    )
+
+
+class ChiefOfficerVeto(WrongState):
+    code = "chief_officer_veto"
+    default_detail = "A Chief Officer has vetoed this deployment, so it cannot be authorised."
+
+
+class MitigationNotAddressed(InvalidInput):
+    code = "mitigation_not_addressed"
+    default_detail = "The Chief Officer required mitigation: say how the authority addresses it."
+
+
+class ConditionWidensRequest(InvalidInput):
+    code = "condition_widens_request"
+
+
+class InvalidCondition(InvalidInput):
+    code = "invalid_condition"
+
+
+class NotUrgent(WrongState):
+    code = "not_urgent"
+    default_detail = "This application was not submitted as urgent; it needs a Superintendent."
+
+
+class SuperintendentAvailabilityReasonRequired(InvalidInput):
+    code = "superintendent_unavailable_reason_required"
+    default_detail = "Write why a Superintendent could not be reached before authorising urgently."
+
+
+class UrgentAuthorityLapsed(WrongState):
+    code = "urgent_authority_lapsed"
+    default_detail = "The urgent authority lapsed before ratification; a new application is needed."
+
+
+class AuthorityNotLive(WrongState):
+    code = "authority_not_live"
+
+
+class InvalidRenewal(InvalidInput):
+    code = "invalid_renewal"
+
+
+class CancellationReportRequired(InvalidInput):
+    code = "cancellation_report_required"
+    default_detail = "Write the cancellation report: why, and what was done under the authority."
+
+
+__all__ = [
+    name
+    for name, value in globals().items()
+    if isinstance(value, type) and issubclass(value, DomainError)
+]

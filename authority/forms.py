@@ -1,0 +1,315 @@
+"""Staff forms: they check shape; the services check the rules."""
+
+from django import forms
+
+from authority.models import (
+    AlternativeOutcome,
+    Application,
+    AssessmentKind,
+    ConsultationOutcome,
+    LegalBasis,
+    LocationType,
+    Rank,
+    ReviewOutcome,
+    User,
+    WatchlistCategory,
+)
+from common.roles import Role
+
+WIDGET_CLASSES = {
+    forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
+    forms.RadioSelect: "govuk-radios__input",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.Textarea: "govuk-textarea",
+    forms.Select: "govuk-select",
+}
+
+
+class GovukForm(forms.Form):
+    """Give every widget its GOV.UK class, so the Design System styles apply."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.apply_govuk_classes()
+
+    def apply_govuk_classes(self) -> None:
+        for field in self.fields.values():
+            css = WIDGET_CLASSES.get(type(field.widget), "govuk-input")
+            field.widget.attrs.setdefault("class", css)
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+def officers_with_role(role: Role, minimum: Rank | None = None):
+    qs = User.objects.filter(groups__name=role.value, is_active=True)
+    if minimum is not None:
+        qs = qs.filter(rank__gte=minimum)
+    return qs.order_by("-rank", "last_name")
+
+
+# Drafting sections, in order: (slug, title, fields). Rows have their own sections.
+SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
+    (
+        "basics",
+        "What and why",
+        (
+            "mode",
+            "operation_name",
+            "aim",
+            "legitimate_aim",
+            "legal_bases",
+            "schedule_8_condition",
+            "is_urgent",
+            "urgency_reason",
+        ),
+    ),
+    (
+        "case",
+        "Intelligence case, necessity and proportionality",
+        ("intelligence_case", "necessity", "proportionality"),
+    ),
+    ("alternatives", "Alternatives considered", ()),
+    (
+        "watchlist",
+        "Watchlist",
+        ("watchlist_rationale", "requested_categories", "max_watchlist_size"),
+    ),
+    ("locations", "Locations", ()),
+    (
+        "timing",
+        "Time, notice and assemblies",
+        (
+            "start_at",
+            "end_at",
+            "advance_notice",
+            "notice_details",
+            "no_notice_reason",
+            "no_notice_explanation",
+            "affects_assembly",
+            "article_10_11_assessment",
+        ),
+    ),
+    (
+        "command",
+        "Command, resourcing and safeguards",
+        (
+            "gold_commander",
+            "silver_commander",
+            "bronze_commander",
+            "resourcing",
+            "safeguards",
+            "equality_considerations",
+            "training_confirmed",
+        ),
+    ),
+    ("matching", "Matching", ("model_version", "requested_threshold")),
+    ("assessments", "Impact assessments", ()),
+    ("submit", "Submit", ("submitted_to",)),
+]
+SECTION_SLUGS = [slug for slug, _, _ in SECTIONS]
+
+
+def section_form_class(slug: str) -> type[forms.ModelForm]:
+    section_fields = {s: f for s, _, f in SECTIONS}[slug]
+
+    class SectionForm(GovukForm, forms.ModelForm):
+        class Meta:
+            model = Application
+            fields = list(section_fields)
+            widgets = {"start_at": DateTimeInput(), "end_at": DateTimeInput()}
+
+        def __init__(self, *args, **kwargs) -> None:
+            super().__init__(*args, **kwargs)
+            if "legal_bases" in self.fields:
+                self.fields["legal_bases"] = forms.MultipleChoiceField(
+                    choices=LegalBasis.choices,
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    label="Legal basis",
+                    initial=self.instance.legal_bases if self.instance.pk else [],
+                )
+            if "requested_categories" in self.fields:
+                self.fields["requested_categories"] = forms.MultipleChoiceField(
+                    choices=WatchlistCategory.choices,
+                    widget=forms.CheckboxSelectMultiple,
+                    required=False,
+                    label="Watchlist categories requested",
+                    initial=self.instance.requested_categories if self.instance.pk else [],
+                )
+            for name in ("gold_commander", "silver_commander", "bronze_commander"):
+                if name in self.fields:
+                    self.fields[name].queryset = User.objects.filter(
+                        kind="officer", is_active=True
+                    ).order_by("-rank", "last_name")
+            if "submitted_to" in self.fields:
+                self.fields["submitted_to"].queryset = officers_with_role(
+                    Role.AUTHORISING_OFFICER, Rank.INSPECTOR
+                )
+                self.fields["submitted_to"].label = "Authorising officer"
+                self.fields[
+                    "submitted_to"
+                ].help_text = (
+                    "A Superintendent or above; an Inspector only for an urgent application."
+                )
+            for field in self.fields.values():
+                field.required = False  # completeness is checked on submission, not per page
+            if "mode" in self.fields:
+                self.fields["mode"].required = True
+            if "operation_name" in self.fields:
+                self.fields["operation_name"].required = True
+            self.apply_govuk_classes()
+
+    return SectionForm
+
+
+class AlternativeForm(GovukForm):
+    description = forms.CharField(max_length=300, required=False)
+    outcome = forms.ChoiceField(choices=AlternativeOutcome.choices, required=False)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class LocationForm(GovukForm):
+    name = forms.CharField(max_length=200, required=False)
+    borough = forms.CharField(max_length=100, required=False)
+    location_type = forms.ChoiceField(
+        choices=[("", "Choose a type"), *LocationType.choices], required=False
+    )
+    justification = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="How this place ties to the intelligence case.",
+    )
+
+
+class AssessmentForm(GovukForm):
+    kind = forms.ChoiceField(choices=AssessmentKind.choices, required=False)
+    reference = forms.CharField(max_length=200, required=False)
+    version = forms.CharField(max_length=20, required=False)
+    approved_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    review_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+ROW_FORMS = {
+    "alternatives": (AlternativeForm, "description"),
+    "locations": (LocationForm, "name"),
+    "assessments": (AssessmentForm, "reference"),
+}
+
+
+def row_formset(slug: str, data=None, initial=None):
+    form_class, _ = ROW_FORMS[slug]
+    formset = forms.formset_factory(form_class, extra=2)
+    return formset(data=data, initial=initial, prefix=slug)
+
+
+def rows_from(slug: str, formset) -> list[dict]:
+    """Keep the rows a person filled in; blank rows are ignored."""
+    _, key = ROW_FORMS[slug]
+    return [
+        {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+        for form in formset.forms
+        if form.cleaned_data.get(key)
+    ]
+
+
+DECISION_CHOICES = [
+    ("authorise", "Authorise"),
+    ("refuse", "Refuse"),
+    ("return", "Return for amendment"),
+]
+
+
+class DecisionForm(GovukForm):
+    decision = forms.ChoiceField(choices=DECISION_CHOICES, widget=forms.RadioSelect)
+    reasons = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        help_text="Mandatory. Recorded on the Written Authority Document.",
+    )
+    superintendent_unavailable_reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="Why a Superintendent could not be reached (urgent authorisation)",
+    )
+    mitigation_response = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        label="How the Chief Officer's required mitigation is met",
+    )
+    max_watchlist_size = forms.IntegerField(
+        required=False, min_value=1, label="Condition: maximum watchlist size"
+    )
+    threshold = forms.DecimalField(
+        required=False, max_digits=4, decimal_places=3, label="Condition: threshold at least"
+    )
+    window_start = forms.DateTimeField(
+        required=False, widget=DateTimeInput(), label="Condition: window starts"
+    )
+    window_end = forms.DateTimeField(
+        required=False, widget=DateTimeInput(), label="Condition: window ends"
+    )
+    locations = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Condition: named locations only"
+    )
+    categories = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Condition: watchlist categories only",
+    )
+    safeguards = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        label="Condition: additional safeguards (one per line)",
+    )
+
+    def __init__(self, *args, application: Application, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["locations"].choices = [
+            (str(loc.pk), loc.name) for loc in application.locations.all()
+        ]
+        self.fields["categories"].choices = [
+            (c, WatchlistCategory(c).label) for c in application.requested_categories
+        ]
+        if application.is_urgent:
+            self.fields["decision"].choices = [
+                *DECISION_CHOICES,
+                ("urgent", "Authorise urgently (Inspector)"),
+            ]
+
+
+class ConsultationForm(GovukForm):
+    outcome = forms.ChoiceField(choices=ConsultationOutcome.choices, widget=forms.RadioSelect)
+    comments = forms.CharField(widget=forms.Textarea, required=False)
+    mitigation = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="If mitigation is required: what.",
+    )
+
+
+class ReasonsForm(GovukForm):
+    reasons = forms.CharField(widget=forms.Textarea, required=False)
+
+
+class CancelForm(ReasonsForm):
+    report = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        label="Cancellation report",
+        help_text="What was done under the authority and what it achieved.",
+    )
+
+
+class RenewForm(ReasonsForm):
+    new_end = forms.DateTimeField(widget=DateTimeInput(), label="New end of the authority")
+
+
+class ReviewForm(GovukForm):
+    findings = forms.CharField(widget=forms.Textarea, required=False)
+    outcome = forms.ChoiceField(choices=ReviewOutcome.choices, widget=forms.RadioSelect)
+    next_review_by = forms.DateTimeField(required=False, widget=DateTimeInput())

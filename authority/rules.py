@@ -1,0 +1,183 @@
+"""Pure checks on an application, shared by the services and the drafting pages."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from authority.errors import ConditionWidensRequest, InvalidCondition
+from authority.models import (
+    Application,
+    AssessmentKind,
+    ConditionKind,
+    LegalBasis,
+    Mode,
+)
+
+
+def missing_for_submission(app: Application, *, now: datetime) -> list[str]:
+    """Every required field still empty, in the order of the form."""
+    missing: list[str] = []
+
+    def need(ok: object, label: str) -> None:
+        if not ok:
+            missing.append(label)
+
+    need(app.operation_name.strip(), "operation name")
+    need(app.aim.strip(), "aim")
+    need(app.legitimate_aim, "legitimate aim")
+    need(app.legal_bases, "legal basis")
+    if LegalBasis.DPA_S35 in app.legal_bases:
+        need(app.schedule_8_condition, "Schedule 8 condition (DPA 2018 s.35)")
+    else:
+        missing.append("legal basis must include DPA 2018 s.35 (sensitive processing)")
+    need(app.intelligence_case.strip(), "intelligence case")
+    need(app.necessity.strip(), "necessity statement")
+    need(app.proportionality.strip(), "proportionality statement")
+    need(app.alternatives.exists(), "alternatives considered (at least one)")
+    need(app.start_at, "start time")
+    need(app.end_at, "end time")
+    if app.end_at and app.end_at <= now:
+        missing.append("an end time in the future")
+    need(app.safeguards.strip(), "deployment-specific safeguards")
+    need(app.equality_considerations.strip(), "equality considerations")
+    need(app.model_version, "model version")
+    need(app.requested_threshold is not None, "match threshold")
+    need(app.training_confirmed, "training confirmation")
+    need(app.submitted_to_id, "authorising officer to submit to")
+    if app.mode == Mode.LFR:
+        need(app.watchlist_rationale.strip(), "watchlist rationale")
+        need(app.requested_categories, "watchlist categories")
+        need(app.max_watchlist_size, "maximum watchlist size")
+        need(app.locations.exists(), "locations (at least one)")
+        need(app.gold_commander_id, "Gold commander")
+        need(app.silver_commander_id, "Silver commander")
+        need(app.bronze_commander_id, "Bronze commander")
+        need(app.resourcing.strip(), "resourcing to respond to alerts")
+        if app.advance_notice:
+            need(app.notice_details.strip(), "how advance notice and signage will be given")
+        else:
+            need(app.no_notice_reason, "reason for no advance notice")
+    if app.is_urgent:
+        need(app.urgency_reason.strip(), "why this is urgent")
+    return missing
+
+
+def has_current_dpia(app: Application, *, today: date) -> bool:
+    return app.assessments.filter(kind=AssessmentKind.DPIA, review_date__gte=today).exists()
+
+
+@dataclass
+class Scope:
+    """What an authority allows: the request, narrowed by the decision's conditions."""
+
+    start: datetime
+    end: datetime
+    threshold: Decimal
+    model_version: str
+    max_watchlist_size: int | None
+    categories: list[str]
+    location_ids: list[int]
+    safeguards: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ConditionSpec:
+    """A condition the authorising officer attaches; value depends on the kind.
+
+    watchlist_size: int; window: (start, end); threshold: Decimal; locations: [location ids];
+    categories: [category codes]; safeguard: None (the text is the condition).
+    """
+
+    kind: ConditionKind
+    text: str
+    value: object = None
+
+
+def requested_scope(app: Application) -> Scope:
+    return Scope(
+        start=app.start_at,
+        end=app.end_at,
+        threshold=app.requested_threshold,
+        model_version=app.model_version,
+        max_watchlist_size=app.max_watchlist_size,
+        categories=list(app.requested_categories),
+        location_ids=list(app.locations.values_list("pk", flat=True)),
+    )
+
+
+def narrow_scope(requested: Scope, conditions: list[ConditionSpec]) -> tuple[Scope, list[dict]]:
+    """Apply conditions to the request. A condition may only narrow it, never widen it.
+
+    Returns the authorised scope and each condition's stored value.
+    """
+    scope = Scope(
+        **{
+            **requested.__dict__,
+            "categories": list(requested.categories),
+            "location_ids": list(requested.location_ids),
+            "safeguards": [],
+        }
+    )
+    stored: list[dict] = []
+    for condition in conditions:
+        if not condition.text.strip():
+            raise InvalidCondition("Every condition needs its wording.")
+        kind = ConditionKind(condition.kind)
+        value = condition.value
+        if kind == ConditionKind.WATCHLIST_SIZE:
+            size = int(value)
+            if size < 1:
+                raise InvalidCondition("A watchlist size condition must allow at least 1 entry.")
+            if requested.max_watchlist_size is not None and size > requested.max_watchlist_size:
+                raise ConditionWidensRequest(
+                    f"A watchlist of {size} is larger than the {requested.max_watchlist_size} "
+                    "requested; a condition can only make it smaller."
+                )
+            scope.max_watchlist_size = size
+            stored.append({"max_watchlist_size": size})
+        elif kind == ConditionKind.WINDOW:
+            start, end = value
+            if end <= start:
+                raise InvalidCondition("A window condition must end after it starts.")
+            if start < requested.start or end > requested.end:
+                raise ConditionWidensRequest(
+                    "The conditioned window reaches outside the window requested; a condition "
+                    "can only shorten it."
+                )
+            scope.start, scope.end = start, end
+            stored.append({"start": start.isoformat(), "end": end.isoformat()})
+        elif kind == ConditionKind.THRESHOLD:
+            threshold = Decimal(str(value))
+            if threshold > 1:
+                raise InvalidCondition("A threshold cannot exceed 1.")
+            if threshold < requested.threshold:
+                raise ConditionWidensRequest(
+                    f"A threshold of {threshold} is lower than the {requested.threshold} "
+                    "requested; a condition can only raise it."
+                )
+            scope.threshold = threshold
+            stored.append({"threshold": str(threshold)})
+        elif kind == ConditionKind.LOCATIONS:
+            ids = sorted({int(i) for i in value})
+            if not ids:
+                raise InvalidCondition("A locations condition must name at least one location.")
+            if not set(ids) <= set(requested.location_ids):
+                raise ConditionWidensRequest(
+                    "A location condition names a place that was not requested."
+                )
+            scope.location_ids = ids
+            stored.append({"location_ids": ids})
+        elif kind == ConditionKind.CATEGORIES:
+            codes = sorted(set(value))
+            if not codes:
+                raise InvalidCondition("A categories condition must keep at least one category.")
+            if not set(codes) <= set(requested.categories):
+                raise ConditionWidensRequest(
+                    "A category condition adds a watchlist category that was not requested."
+                )
+            scope.categories = codes
+            stored.append({"categories": codes})
+        else:
+            scope.safeguards.append(condition.text)
+            stored.append({})
+    return scope, stored

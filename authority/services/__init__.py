@@ -1,0 +1,49 @@
+"""Every write to the authority app: one transaction each, with its ledger event."""
+
+from .decisions import (
+    authorise_application,
+    consult_chief_officer,
+    ratify_urgent_authority,
+    refuse_application,
+    return_application,
+    urgently_authorise_application,
+)
+from .draft_form import save_draft
+from .drafting import (
+    create_application,
+    set_alternatives,
+    set_assessments,
+    set_locations,
+    update_application,
+)
+from .lifecycle import (
+    cancel_authority,
+    expire_authority,
+    lapse_urgent_authority,
+    renew_authority,
+    review_authority,
+)
+from .submission import submit_application
+from .wad import issue_written_authority
+
+__all__ = [
+    "authorise_application",
+    "cancel_authority",
+    "consult_chief_officer",
+    "create_application",
+    "expire_authority",
+    "issue_written_authority",
+    "lapse_urgent_authority",
+    "ratify_urgent_authority",
+    "refuse_application",
+    "renew_authority",
+    "return_application",
+    "review_authority",
+    "save_draft",
+    "set_alternatives",
+    "set_assessments",
+    "set_locations",
+    "submit_application",
+    "update_application",
+    "urgently_authorise_application",
+]

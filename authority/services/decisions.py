@@ -1,0 +1,404 @@
+"""Decisions on a submitted application: authorise (with conditions), refuse, return,
+authorise urgently, ratify; and the Chief Officer's consultation on LFR."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from guardian.core import ObjectPermissionChecker
+
+from authority.errors import (
+    ChiefOfficerNotConsulted,
+    ChiefOfficerVeto,
+    MitigationNotAddressed,
+    NotAnAuthorisingOfficer,
+    NotUrgent,
+    SuperintendentAvailabilityReasonRequired,
+    UrgentAuthorityLapsed,
+)
+from authority.models import (
+    Application,
+    ApplicationStatus,
+    ChiefOfficerConsultation,
+    Condition,
+    ConsultationOutcome,
+    Decision,
+    DecisionOutcome,
+    Mode,
+    Rank,
+    User,
+)
+from authority.rules import ConditionSpec, Scope, narrow_scope, requested_scope
+from authority.services._guards import (
+    authority_service,
+    lock_application,
+    move,
+    require_independent,
+    require_rank,
+    require_reasons,
+    require_role,
+    require_status,
+)
+from authority.services.wad import issue_written_authority
+from common.errors import InvalidInput, NotPermitted
+from common.roles import Role
+from oversight.ledger import record_event
+
+URGENT_LAPSE_AFTER = timedelta(hours=72)  # by analogy with RIPA urgent oral authorisations
+S = ApplicationStatus
+
+
+def _require_assigned_decider(by: User, application: Application, action: str) -> None:
+    require_role(by, Role.AUTHORISING_OFFICER, action)
+    if not ObjectPermissionChecker(by).has_perm("authorise_application", application):
+        raise NotAnAuthorisingOfficer()
+    minimum = Rank.INSPECTOR if application.is_urgent else Rank.SUPERINTENDENT
+    require_rank(by, minimum, action)
+    require_independent(by, application)
+
+
+def _latest_consultation(application: Application) -> ChiefOfficerConsultation | None:
+    return application.consultations.order_by("-consulted_at", "-pk").first()
+
+
+def _check_chief_officer(
+    application: Application, mitigation_response: str, *, required: bool
+) -> ChiefOfficerConsultation | None:
+    consultation = _latest_consultation(application)
+    if application.mode != Mode.LFR:
+        return consultation
+    if consultation is None:
+        if required:
+            raise ChiefOfficerNotConsulted()
+        return None
+    if consultation.outcome == ConsultationOutcome.VETO:
+        raise ChiefOfficerVeto()
+    if (
+        consultation.outcome == ConsultationOutcome.MITIGATION_REQUIRED
+        and not mitigation_response.strip()
+    ):
+        raise MitigationNotAddressed()
+    return consultation
+
+
+def _record_decision(
+    application: Application,
+    *,
+    by: User,
+    outcome: DecisionOutcome,
+    reasons: str,
+    scope: Scope | None = None,
+    conditions: list[ConditionSpec] = (),
+    stored: list[dict] = (),
+    review_by=None,
+    **extra,
+) -> Decision:
+    decision = Decision.objects.create(
+        application=application,
+        outcome=outcome,
+        decided_by=by,
+        decided_by_rank=by.rank or 0,
+        decided_at=timezone.now(),
+        reasons=reasons,
+        review_by=review_by,
+        **extra,
+        **(
+            {
+                "authorised_start": scope.start,
+                "authorised_end": scope.end,
+                "threshold": scope.threshold,
+                "model_version": scope.model_version,
+                "max_watchlist_size": scope.max_watchlist_size,
+                "authorised_categories": scope.categories,
+            }
+            if scope
+            else {}
+        ),
+    )
+    if scope:
+        decision.authorised_locations.set(scope.location_ids)
+    Condition.objects.bulk_create(
+        Condition(decision=decision, kind=spec.kind, text=spec.text.strip(), value=value)
+        for spec, value in zip(conditions, stored, strict=True)
+    )
+    return decision
+
+
+def _default_review_by(scope: Scope, review_by):
+    if review_by is not None and not (scope.start < review_by <= scope.end):
+        raise InvalidInput(
+            "The review date must fall inside the authorised window.", field="review_by"
+        )
+    return review_by or scope.end
+
+
+@authority_service
+def authorise_application(
+    *,
+    application: Application,
+    by: User,
+    reasons: str,
+    conditions: list[ConditionSpec] = (),
+    review_by=None,
+    mitigation_response: str = "",
+) -> Decision:
+    """Authorise, optionally with conditions that narrow the request; issues the WAD."""
+    application = lock_application(application)
+    require_status(application, S.SUBMITTED, action="authorise")
+    _require_assigned_decider(by, application, "authorise")
+    require_rank(by, Rank.SUPERINTENDENT, "authorise")
+    reasons = require_reasons(reasons)
+    _check_chief_officer(application, mitigation_response, required=True)
+    scope, stored = narrow_scope(requested_scope(application), list(conditions))
+    review_by = _default_review_by(scope, review_by)
+
+    decision = _record_decision(
+        application,
+        by=by,
+        outcome=DecisionOutcome.AUTHORISED,
+        reasons=reasons,
+        scope=scope,
+        conditions=list(conditions),
+        stored=stored,
+        review_by=review_by,
+        mitigation_response=mitigation_response.strip(),
+    )
+    move(application, "mark_authorised", "authorise")
+    application.valid_from, application.valid_until = scope.start, scope.end
+    application.review_by = review_by
+    application.save()
+    document = issue_written_authority(
+        application=application, decision=decision, by=by, reason="authorised"
+    )
+    record_event(
+        actor=by,
+        action="application.authorised",
+        subject=application,
+        role="authorising_officer",
+        payload={
+            "decision_id": decision.pk,
+            "conditions": len(stored),
+            "valid_from": scope.start,
+            "valid_until": scope.end,
+            "threshold": str(scope.threshold),
+            "model_version": scope.model_version,
+            "max_watchlist_size": scope.max_watchlist_size,
+            "location_ids": scope.location_ids,
+            "categories": scope.categories,
+            "wad_version": document.version,
+            "wad_sha256": document.sha256,
+        },
+    )
+    return decision
+
+
+@authority_service
+def refuse_application(*, application: Application, by: User, reasons: str) -> Decision:
+    application = lock_application(application)
+    require_status(application, S.SUBMITTED, action="refuse")
+    _require_assigned_decider(by, application, "refuse")
+    reasons = require_reasons(reasons, "Write why the application is refused.")
+    decision = _record_decision(
+        application, by=by, outcome=DecisionOutcome.REFUSED, reasons=reasons
+    )
+    move(application, "mark_refused", "refuse")
+    application.save()
+    record_event(
+        actor=by,
+        action="application.refused",
+        subject=application,
+        role="authorising_officer",
+        payload={"decision_id": decision.pk},
+    )
+    return decision
+
+
+@authority_service
+def return_application(*, application: Application, by: User, reasons: str) -> Decision:
+    """Return for amendment: the applicant may edit and submit again."""
+    application = lock_application(application)
+    require_status(application, S.SUBMITTED, action="return")
+    _require_assigned_decider(by, application, "return")
+    reasons = require_reasons(reasons, "Write what must be amended.")
+    decision = _record_decision(
+        application, by=by, outcome=DecisionOutcome.RETURNED, reasons=reasons
+    )
+    move(application, "mark_returned", "return")
+    application.save()
+    record_event(
+        actor=by,
+        action="application.returned",
+        subject=application,
+        role="authorising_officer",
+        payload={"decision_id": decision.pk},
+    )
+    return decision
+
+
+@authority_service
+def urgently_authorise_application(
+    *,
+    application: Application,
+    by: User,
+    reasons: str,
+    superintendent_unavailable_reason: str,
+    conditions: list[ConditionSpec] = (),
+    mitigation_response: str = "",
+) -> Decision:
+    """An Inspector authorises in urgency; it lapses unless a Superintendent ratifies it
+    within 72 hours (or by the window's end, if sooner)."""
+    application = lock_application(application)
+    require_status(application, S.SUBMITTED, action="authorise urgently")
+    if not application.is_urgent:
+        raise NotUrgent()
+    _require_assigned_decider(by, application, "authorise urgently")
+    reasons = require_reasons(reasons)
+    unavailable = superintendent_unavailable_reason.strip()
+    if not unavailable and not by.has_rank_at_least(Rank.SUPERINTENDENT):
+        raise SuperintendentAvailabilityReasonRequired()
+    _check_chief_officer(application, mitigation_response, required=False)
+    scope, stored = narrow_scope(requested_scope(application), list(conditions))
+    now = timezone.now()
+    lapses_at = min(now + URGENT_LAPSE_AFTER, scope.end)
+
+    decision = _record_decision(
+        application,
+        by=by,
+        outcome=DecisionOutcome.URGENTLY_AUTHORISED,
+        reasons=reasons,
+        scope=scope,
+        conditions=list(conditions),
+        stored=stored,
+        review_by=lapses_at,
+        superintendent_unavailable_reason=unavailable,
+        mitigation_response=mitigation_response.strip(),
+    )
+    move(application, "mark_urgently_authorised", "authorise urgently")
+    application.valid_from, application.valid_until = scope.start, scope.end
+    application.lapses_at = lapses_at
+    application.review_by = lapses_at
+    application.save()
+    document = issue_written_authority(
+        application=application, decision=decision, by=by, reason="urgently_authorised"
+    )
+    record_event(
+        actor=by,
+        action="application.urgently_authorised",
+        subject=application,
+        role="authorising_officer",
+        payload={
+            "decision_id": decision.pk,
+            "decider_rank": by.rank,
+            "lapses_at": lapses_at,
+            "valid_from": scope.start,
+            "valid_until": scope.end,
+            "threshold": str(scope.threshold),
+            "conditions": len(stored),
+            "wad_version": document.version,
+            "wad_sha256": document.sha256,
+        },
+    )
+    return decision
+
+
+@authority_service
+def ratify_urgent_authority(
+    *,
+    application: Application,
+    by: User,
+    reasons: str,
+    mitigation_response: str = "",
+    review_by=None,
+) -> Decision:
+    """A Superintendent ratifies an urgent authority before it lapses."""
+    application = lock_application(application)
+    require_status(application, S.URGENT_AUTHORISED, action="ratify")
+    if timezone.now() >= application.lapses_at:
+        raise UrgentAuthorityLapsed()
+    require_role(by, Role.AUTHORISING_OFFICER, "ratify")
+    if not by.has_perm("authority.authorise_application"):
+        raise NotAnAuthorisingOfficer()
+    require_rank(by, Rank.SUPERINTENDENT, "ratify an urgent authority")
+    require_independent(by, application)
+    reasons = require_reasons(reasons)
+    urgent = application.decisions.filter(outcome=DecisionOutcome.URGENTLY_AUTHORISED).last()
+    _check_chief_officer(
+        application, mitigation_response or urgent.mitigation_response, required=True
+    )
+    scope = Scope(
+        start=urgent.authorised_start,
+        end=urgent.authorised_end,
+        threshold=urgent.threshold,
+        model_version=urgent.model_version,
+        max_watchlist_size=urgent.max_watchlist_size,
+        categories=list(urgent.authorised_categories),
+        location_ids=list(urgent.authorised_locations.values_list("pk", flat=True)),
+    )
+    review_by = _default_review_by(scope, review_by)
+    decision = _record_decision(
+        application,
+        by=by,
+        outcome=DecisionOutcome.RATIFIED,
+        reasons=reasons,
+        scope=scope,
+        review_by=review_by,
+        mitigation_response=mitigation_response.strip(),
+    )
+    move(application, "mark_ratified", "ratify")
+    application.lapses_at = None
+    application.review_by = review_by
+    application.save()
+    document = issue_written_authority(
+        application=application, decision=decision, by=by, reason="ratified"
+    )
+    record_event(
+        actor=by,
+        action="application.ratified",
+        subject=application,
+        role="authorising_officer",
+        payload={
+            "decision_id": decision.pk,
+            "urgent_decision_id": urgent.pk,
+            "wad_version": document.version,
+            "wad_sha256": document.sha256,
+        },
+    )
+    return decision
+
+
+@authority_service
+def consult_chief_officer(
+    *, application: Application, by: User, outcome: str, comments: str, mitigation: str = ""
+) -> ChiefOfficerConsultation:
+    """Record a Chief Officer's view on an LFR application: noted, mitigation, or veto."""
+    application = lock_application(application)
+    require_status(application, S.SUBMITTED, S.URGENT_AUTHORISED, action="consult on")
+    if application.mode != Mode.LFR:
+        raise InvalidInput("Chief Officer consultation is for live facial recognition.")
+    if not (by.has_role(Role.CHIEF_OFFICER) and by.has_perm("authority.consult_on_application")):
+        raise NotPermitted("Only a Chief Officer can give this view.")
+    require_rank(by, Rank.COMMANDER, "give the Chief Officer's view")
+    if by.pk == application.applicant_id:
+        raise NotPermitted("The applicant cannot be consulted as the Chief Officer.")
+    if outcome not in ConsultationOutcome.values:
+        raise InvalidInput(
+            "The outcome must be noted, mitigation required or veto.", field="outcome"
+        )
+    comments = require_reasons(comments, "Write the Chief Officer's comments.")
+    if outcome == ConsultationOutcome.MITIGATION_REQUIRED and not mitigation.strip():
+        raise InvalidInput("Say what mitigation is required.", field="mitigation")
+    consultation = ChiefOfficerConsultation.objects.create(
+        application=application,
+        chief_officer=by,
+        outcome=outcome,
+        comments=comments,
+        mitigation=mitigation.strip(),
+        consulted_at=timezone.now(),
+    )
+    record_event(
+        actor=by,
+        action="application.chief_officer_consulted",
+        subject=application,
+        role="chief_officer",
+        payload={"consultation_id": consultation.pk, "outcome": outcome},
+    )
+    return consultation

@@ -1,0 +1,212 @@
+"""After authorisation: review, renewal, cancellation, and the scheduled lapse and expiry."""
+
+from django.utils import timezone
+
+from authority.errors import CancellationReportRequired, InvalidRenewal
+from authority.models import (
+    Application,
+    ApplicationStatus,
+    AuthorityReview,
+    Cancellation,
+    Decision,
+    Rank,
+    Renewal,
+    ReviewOutcome,
+    User,
+)
+from authority.services._guards import (
+    authority_service,
+    lock_application,
+    move,
+    require_independent,
+    require_rank,
+    require_reasons,
+    require_role,
+    require_status,
+)
+from authority.services.wad import issue_written_authority
+from common.errors import InvalidInput, NotPermitted
+from common.roles import Role
+from oversight.ledger import record_event
+
+S = ApplicationStatus
+
+
+def _require_senior_authorising_officer(by: User, application: Application, action: str) -> None:
+    require_role(by, Role.AUTHORISING_OFFICER, action)
+    if not by.has_perm("authority.authorise_application"):
+        raise NotPermitted(f"You are not permitted to {action}.")
+    require_rank(by, Rank.SUPERINTENDENT, action)
+    require_independent(by, application)
+
+
+def _scope_decision(application: Application) -> Decision:
+    return application.decisions.exclude(authorised_end=None).order_by("-decided_at").first()
+
+
+@authority_service
+def review_authority(
+    *, application: Application, by: User, findings: str, outcome: str, next_review_by=None
+) -> AuthorityReview:
+    """The authorising officer's periodic review of a live authority."""
+    application = lock_application(application)
+    require_status(application, S.AUTHORISED, action="review")
+    _require_senior_authorising_officer(by, application, "review an authority")
+    findings = require_reasons(findings, "Write the review's findings.")
+    if outcome not in ReviewOutcome.values:
+        raise InvalidInput("Choose the review's outcome.", field="outcome")
+    if next_review_by is not None and not (
+        timezone.now() < next_review_by <= application.valid_until
+    ):
+        raise InvalidInput(
+            "The next review must fall before the authority ends.", field="next_review_by"
+        )
+    review = AuthorityReview.objects.create(
+        application=application,
+        reviewed_by=by,
+        reviewed_at=timezone.now(),
+        findings=findings,
+        outcome=outcome,
+        next_review_by=next_review_by,
+    )
+    application.review_by = next_review_by or application.valid_until
+    application.save()
+    record_event(
+        actor=by,
+        action="application.reviewed",
+        subject=application,
+        role="authorising_officer",
+        payload={
+            "review_id": review.pk,
+            "outcome": outcome,
+            "next_review_by": application.review_by,
+        },
+    )
+    return review
+
+
+@authority_service
+def renew_authority(*, application: Application, by: User, reasons: str, new_end) -> Renewal:
+    """Extend a live authority's window; each renewal is numbered and issues a new WAD."""
+    application = lock_application(application)
+    require_status(application, S.AUTHORISED, action="renew")
+    _require_senior_authorising_officer(by, application, "renew an authority")
+    reasons = require_reasons(reasons, "Write why the authority should continue.")
+    now = timezone.now()
+    if application.valid_until <= now:
+        raise InvalidRenewal("The authority has already ended; it cannot be renewed.")
+    if new_end <= application.valid_until:
+        raise InvalidRenewal(
+            "A renewal must end later than the authority ends now.", field="new_end"
+        )
+    renewal = Renewal.objects.create(
+        application=application,
+        number=application.renewals.count() + 1,
+        renewed_by=by,
+        renewed_at=now,
+        reasons=reasons,
+        previous_end=application.valid_until,
+        new_end=new_end,
+    )
+    application.valid_until = new_end
+    application.review_by = new_end
+    application.save()
+    document = issue_written_authority(
+        application=application, decision=_scope_decision(application), by=by, reason="renewed"
+    )
+    record_event(
+        actor=by,
+        action="application.renewed",
+        subject=application,
+        role="authorising_officer",
+        payload={
+            "renewal_number": renewal.number,
+            "previous_end": renewal.previous_end,
+            "new_end": new_end,
+            "wad_version": document.version,
+            "wad_sha256": document.sha256,
+        },
+    )
+    return renewal
+
+
+@authority_service
+def cancel_authority(
+    *, application: Application, by: User, reasons: str, report: str
+) -> Cancellation:
+    """Cancel a live authority with a cancellation report; issues a final WAD version."""
+    application = lock_application(application)
+    require_status(application, S.AUTHORISED, S.URGENT_AUTHORISED, action="cancel")
+    require_role(by, Role.AUTHORISING_OFFICER, "cancel an authority")
+    # An urgent authority may be cancelled by an Inspector; a full one needs a Superintendent.
+    minimum = Rank.INSPECTOR if application.status == S.URGENT_AUTHORISED else Rank.SUPERINTENDENT
+    require_rank(by, minimum, "cancel this authority")
+    reasons = require_reasons(reasons, "Write why the authority is cancelled.")
+    if not report.strip():
+        raise CancellationReportRequired()
+    cancellation = Cancellation.objects.create(
+        application=application,
+        cancelled_by=by,
+        cancelled_at=timezone.now(),
+        reasons=reasons,
+        report=report.strip(),
+    )
+    move(application, "mark_cancelled", "cancel")
+    application.save()
+    document = issue_written_authority(
+        application=application, decision=_scope_decision(application), by=by, reason="cancelled"
+    )
+    record_event(
+        actor=by,
+        action="application.cancelled",
+        subject=application,
+        role="authorising_officer",
+        payload={
+            "cancellation_id": cancellation.pk,
+            "wad_version": document.version,
+            "wad_sha256": document.sha256,
+        },
+    )
+    return cancellation
+
+
+@authority_service
+def lapse_urgent_authority(*, application_id: int) -> bool:
+    """Lapse one unratified urgent authority whose time is up. Safe to run twice."""
+    application = lock_application(application_id)
+    if application.status != S.URGENT_AUTHORISED or timezone.now() < application.lapses_at:
+        return False
+    move(application, "mark_lapsed", "lapse")
+    application.save()
+    record_event(
+        actor=None,
+        action="application.lapsed",
+        subject=application,
+        role="system",
+        payload={
+            "lapses_at": application.lapses_at,
+            "compliance_exception": "urgent_authority_not_ratified",
+        },
+    )
+    return True
+
+
+@authority_service
+def expire_authority(*, application_id: int) -> bool:
+    """Expire one authority whose window ended without cancellation: a compliance exception."""
+    application = lock_application(application_id)
+    if application.status != S.AUTHORISED or timezone.now() < application.valid_until:
+        return False
+    move(application, "mark_expired", "expire")
+    application.save()
+    record_event(
+        actor=None,
+        action="application.expired",
+        subject=application,
+        role="system",
+        payload={
+            "valid_until": application.valid_until,
+            "compliance_exception": "expired_without_cancellation",
+        },
+    )
+    return True

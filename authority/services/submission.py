@@ -1,0 +1,98 @@
+"""Submission: the applicant sends a complete application to an authorising officer."""
+
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from authority.errors import (
+    ApplicationLocked,
+    AssemblyAssessmentMissing,
+    DpiaMissingOrExpired,
+    IncompleteApplication,
+)
+from authority.models import Application, ApplicationStatus, Rank, TextSimilarityFlag, User
+from authority.rules import has_current_dpia, missing_for_submission
+from authority.services._guards import (
+    authority_service,
+    lock_application,
+    move,
+    require_independent,
+    require_rank,
+    require_role,
+)
+from authority.similarity import NEAR_DUPLICATE, similarity
+from common.errors import NotPermitted
+from common.roles import Role
+from oversight.ledger import record_event
+
+COMPARED_FIELDS = ("necessity", "proportionality")
+
+
+def flag_copied_justifications(application: Application) -> list[TextSimilarityFlag]:
+    """Flag necessity or proportionality text near-identical to another application's."""
+    now = timezone.now()
+    TextSimilarityFlag.objects.filter(application=application).delete()
+    others = (
+        Application.objects.exclude(pk=application.pk)
+        .exclude(status=ApplicationStatus.DRAFT)
+        .only("pk", *COMPARED_FIELDS)
+    )
+    flags = []
+    for other in others.iterator(chunk_size=500):
+        for field in COMPARED_FIELDS:
+            score = similarity(getattr(application, field), getattr(other, field))
+            if score >= NEAR_DUPLICATE:
+                flags.append(
+                    TextSimilarityFlag(
+                        application=application,
+                        field=field,
+                        other_application=other,
+                        similarity=round(score, 3),
+                        flagged_at=now,
+                    )
+                )
+    return TextSimilarityFlag.objects.bulk_create(flags)
+
+
+@authority_service
+def submit_application(*, application: Application, by: User) -> Application:
+    """Submit to the named authorising officer; from here the application is immutable."""
+    application = lock_application(application)
+    if by.pk != application.applicant_id:
+        raise NotPermitted("Only the applicant can submit this application.")
+    if not application.is_editable:
+        raise ApplicationLocked("This application has already been submitted.")
+    now = timezone.now()
+    missing = missing_for_submission(application, now=now)
+    if missing:
+        raise IncompleteApplication(missing)
+    if not has_current_dpia(application, today=timezone.localdate()):
+        raise DpiaMissingOrExpired()
+    if application.affects_assembly and not application.article_10_11_assessment.strip():
+        raise AssemblyAssessmentMissing()
+    decider = application.submitted_to
+    require_role(decider, Role.AUTHORISING_OFFICER, "receive an application")
+    # The urgent path lets an Inspector decide; otherwise a Superintendent must.
+    minimum = Rank.INSPECTOR if application.is_urgent else Rank.SUPERINTENDENT
+    require_rank(decider, minimum, "decide this application")
+    require_independent(decider, application)
+
+    resubmission = application.status == ApplicationStatus.RETURNED
+    move(application, "mark_submitted", "submit")
+    application.submitted_at = now
+    application.save()
+    assign_perm("authority.view_application", decider, application)
+    assign_perm("authority.authorise_application", decider, application)
+    flags = flag_copied_justifications(application)
+    record_event(
+        actor=by,
+        action="application.submitted",
+        subject=application,
+        role="applicant_officer",
+        payload={
+            "submitted_to": decider.pk,
+            "urgent": application.is_urgent,
+            "resubmission": resubmission,
+            "similarity_flags": len(flags),
+        },
+    )
+    return application

@@ -1,0 +1,319 @@
+"""Staff pages for the authority lifecycle. Views translate forms into service calls."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from authority import forms, selectors, services
+from authority.models import Application, ApplicationStatus, ConditionKind, Rank
+from authority.rules import ConditionSpec, missing_for_submission
+from common.errors import DomainError
+
+
+def _visible(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
+
+
+def _fail(request: HttpRequest, form, error: DomainError) -> None:
+    """Show a broken rule's sentence on the form, against its field where it names one."""
+    if form is not None and error.field and error.field in form.fields:
+        form.add_error(error.field, error.detail)
+    elif form is not None:
+        form.add_error(None, error.detail)
+    else:
+        messages.error(request, error.detail)
+
+
+@login_required
+def application_list(request: HttpRequest) -> HttpResponse:
+    applications = selectors.applications_visible_to(request.user)
+    status = request.GET.get("status")
+    if status in ApplicationStatus.values:
+        applications = applications.filter(status=status)
+    return render(
+        request,
+        "authority/application_list.html",
+        {
+            "applications": applications[:200],
+            "statuses": ApplicationStatus.choices,
+            "current_status": status,
+            "can_draft": request.user.has_perm("authority.draft_application"),
+        },
+    )
+
+
+@login_required
+def application_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("authority.draft_application"):
+        raise PermissionDenied
+    form_class = forms.section_form_class("basics")
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.save_draft(by=request.user, fields=form.cleaned_data)
+        except DomainError as error:
+            _fail(request, form, error)
+        else:
+            messages.success(request, f"Draft {application.reference} saved.")
+            return redirect("authority:application-edit", pk=application.pk, section="case")
+    return render(
+        request,
+        "authority/application_section.html",
+        {
+            "form": form,
+            "section": "basics",
+            "sections": forms.SECTIONS,
+            "application": None,
+        },
+    )
+
+
+@login_required
+def application_edit(request: HttpRequest, pk: int, section: str) -> HttpResponse:
+    application = _visible(request, pk)
+    if section not in forms.SECTION_SLUGS:
+        raise Http404
+    if request.user.pk != application.applicant_id or not application.is_editable:
+        messages.error(request, "This application cannot be changed now.")
+        return redirect("authority:application-detail", pk=pk)
+    if section in forms.ROW_FORMS:
+        form = None
+        initial = list(getattr(application, section).values())
+        formset = forms.row_formset(section, data=request.POST or None, initial=initial)
+    else:
+        formset = None
+        form = forms.section_form_class(section)(request.POST or None, instance=application)
+    if request.method == "POST" and (formset.is_valid() if formset else form.is_valid()):
+        try:
+            if formset is not None:
+                services.save_draft(
+                    by=request.user,
+                    application=application,
+                    fields={},
+                    **{section: forms.rows_from(section, formset)},
+                )
+            else:
+                services.save_draft(
+                    by=request.user, application=application, fields=form.cleaned_data
+                )
+        except DomainError as error:
+            _fail(request, form, error)
+        else:
+            messages.success(request, "Saved.")
+            index = forms.SECTION_SLUGS.index(section)
+            if "save_and_continue" in request.POST and index + 1 < len(forms.SECTION_SLUGS):
+                return redirect(
+                    "authority:application-edit", pk=pk, section=forms.SECTION_SLUGS[index + 1]
+                )
+            return redirect("authority:application-edit", pk=pk, section=section)
+    application.refresh_from_db()
+    context = {
+        "application": application,
+        "section": section,
+        "sections": forms.SECTIONS,
+        "form": form,
+        "formset": formset,
+    }
+    if section == "submit":
+        context["missing"] = missing_for_submission(application, now=timezone.now())
+    return render(request, "authority/application_section.html", context)
+
+
+@login_required
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    try:
+        services.submit_application(application=application, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("authority:application-edit", pk=pk, section="submit")
+    messages.success(request, f"{application.reference} submitted to the authorising officer.")
+    return redirect("authority:application-detail", pk=pk)
+
+
+@login_required
+def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The review page: the application and its history side by side, and what you may do."""
+    application = _visible(request, pk)
+    user = request.user
+    is_live = application.status == ApplicationStatus.AUTHORISED
+    senior = user.has_perm("authority.authorise_application") and user.has_rank_at_least(
+        Rank.SUPERINTENDENT
+    )
+    return render(
+        request,
+        "authority/application_detail.html",
+        {
+            "application": application,
+            "restricted": selectors.may_read_restricted(user, application),
+            "history": selectors.application_history(application),
+            "decisions": application.decisions.select_related("decided_by").prefetch_related(
+                "conditions", "authorised_locations"
+            ),
+            "documents": application.documents.defer("content"),
+            "flags": application.similarity_flags.select_related("other_application"),
+            "consultations": application.consultations.select_related("chief_officer"),
+            "can_edit": user.pk == application.applicant_id and application.is_editable,
+            "can_decide": selectors.may_decide(user, application),
+            "can_consult": user.has_perm("authority.consult_on_application")
+            and application.mode == "lfr"
+            and application.status
+            in (ApplicationStatus.SUBMITTED, ApplicationStatus.URGENT_AUTHORISED),
+            "can_ratify": senior and application.status == ApplicationStatus.URGENT_AUTHORISED,
+            "can_manage": senior and is_live,
+            "can_cancel": user.has_perm("authority.authorise_application")
+            and application.status
+            in (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED),
+        },
+    )
+
+
+def _conditions_from(form: forms.DecisionForm, application: Application) -> list[ConditionSpec]:
+    data, specs = form.cleaned_data, []
+    if data.get("max_watchlist_size"):
+        specs.append(
+            ConditionSpec(
+                ConditionKind.WATCHLIST_SIZE,
+                f"The watchlist holds at most {data['max_watchlist_size']}.",
+                data["max_watchlist_size"],
+            )
+        )
+    if data.get("threshold") is not None:
+        specs.append(
+            ConditionSpec(
+                ConditionKind.THRESHOLD,
+                f"The threshold is at least {data['threshold']}.",
+                data["threshold"],
+            )
+        )
+    if data.get("window_start") or data.get("window_end"):
+        start = data.get("window_start") or application.start_at
+        end = data.get("window_end") or application.end_at
+        specs.append(
+            ConditionSpec(
+                ConditionKind.WINDOW,
+                f"Only between {start:%d %b %Y %H:%M} and {end:%d %b %Y %H:%M}.",
+                (start, end),
+            )
+        )
+    if data.get("locations"):
+        names = ", ".join(
+            application.locations.filter(pk__in=data["locations"]).values_list("name", flat=True)
+        )
+        specs.append(
+            ConditionSpec(
+                ConditionKind.LOCATIONS, f"Only at: {names}.", [int(v) for v in data["locations"]]
+            )
+        )
+    if data.get("categories"):
+        specs.append(
+            ConditionSpec(
+                ConditionKind.CATEGORIES, "Only the categories named.", data["categories"]
+            )
+        )
+    for line in (data.get("safeguards") or "").splitlines():
+        if line.strip():
+            specs.append(ConditionSpec(ConditionKind.SAFEGUARD, line.strip()))
+    return specs
+
+
+@login_required
+def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _visible(request, pk)
+    if not selectors.may_decide(request.user, application):
+        raise PermissionDenied
+    form = forms.DecisionForm(request.POST or None, application=application)
+    if request.method == "POST" and form.is_valid():
+        data, by = form.cleaned_data, request.user
+        try:
+            choice = data["decision"]
+            if choice == "authorise":
+                services.authorise_application(
+                    application=application,
+                    by=by,
+                    reasons=data["reasons"],
+                    conditions=_conditions_from(form, application),
+                    mitigation_response=data["mitigation_response"],
+                )
+            elif choice == "urgent":
+                services.urgently_authorise_application(
+                    application=application,
+                    by=by,
+                    reasons=data["reasons"],
+                    superintendent_unavailable_reason=data["superintendent_unavailable_reason"],
+                    conditions=_conditions_from(form, application),
+                    mitigation_response=data["mitigation_response"],
+                )
+            elif choice == "refuse":
+                services.refuse_application(application=application, by=by, reasons=data["reasons"])
+            else:
+                services.return_application(application=application, by=by, reasons=data["reasons"])
+        except DomainError as error:
+            _fail(request, form, error)
+        else:
+            messages.success(request, "Decision recorded.")
+            return redirect("authority:application-detail", pk=pk)
+    return render(
+        request,
+        "authority/application_action.html",
+        {
+            "application": application,
+            "form": form,
+            "title": "Decide the application",
+            "history": selectors.application_history(application),
+            "restricted": True,
+        },
+    )
+
+
+ACTIONS = {
+    "consult": (
+        "Chief Officer consultation",
+        forms.ConsultationForm,
+        services.consult_chief_officer,
+    ),
+    "ratify": ("Ratify the urgent authority", forms.ReasonsForm, services.ratify_urgent_authority),
+    "cancel": ("Cancel the authority", forms.CancelForm, services.cancel_authority),
+    "renew": ("Renew the authority", forms.RenewForm, services.renew_authority),
+    "review": ("Review the authority", forms.ReviewForm, services.review_authority),
+}
+
+
+@login_required
+def application_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    application = _visible(request, pk)
+    title, form_class, service = ACTIONS[action]
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(application=application, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _fail(request, form, error)
+        else:
+            messages.success(request, f"{title}: done.")
+            return redirect("authority:application-detail", pk=pk)
+    return render(
+        request,
+        "authority/application_action.html",
+        {
+            "application": application,
+            "form": form,
+            "title": title,
+        },
+    )
+
+
+@login_required
+def wad_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    application = _visible(request, pk)
+    document = get_object_or_404(application.documents, version=version)
+    response = HttpResponse(bytes(document.content), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{document.filename}"'
+    return response
