@@ -198,6 +198,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = False
 CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 3}
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 
+# Ledger (oversight): checkpoints are signed with an Ed25519 key never stored in the database:
+# WA_LEDGER_SIGNING_KEY_FILE (PEM, or a raw 32-byte seed) or WA_LEDGER_SIGNING_KEY (base64 seed).
+# With neither, the embedded and test settings generate var/ledger-signing-key.pem (mode 0600);
+# production refuses to start (config/settings/production.py).
+LEDGER_SIGNING_KEY = env("WA_LEDGER_SIGNING_KEY", default="")
+LEDGER_SIGNING_KEY_FILE = env("WA_LEDGER_SIGNING_KEY_FILE", default="")
+LEDGER_GENERATED_KEY_FILE = BASE_DIR / "var" / "ledger-signing-key.pem"
+LEDGER_CHECKPOINT_EVERY = env.int("WA_LEDGER_CHECKPOINT_EVERY", default=1000)  # and hourly (beat)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

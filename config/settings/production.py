@@ -1,9 +1,13 @@
 """Production settings: refuse to start with unsafe values rather than run insecurely."""
 
+import base64
+import binascii
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, env
+from .base import INSECURE_DEFAULT_SECRET_KEY, LEDGER_SIGNING_KEY, LEDGER_SIGNING_KEY_FILE, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -26,6 +30,29 @@ def refuse_unsafe_settings(*, debug: bool, secret_key: str, allowed_hosts: list[
 
 
 refuse_unsafe_settings(debug=DEBUG, secret_key=SECRET_KEY, allowed_hosts=ALLOWED_HOSTS)
+
+
+def refuse_missing_ledger_key(*, key: str, key_file: str) -> None:
+    """Production never generates the ledger's signing key: it must be configured."""
+    if key_file:
+        if not Path(key_file).is_file():
+            raise ImproperlyConfigured(f"WA_LEDGER_SIGNING_KEY_FILE {key_file!r} is not a file")
+        return
+    if not key:
+        raise ImproperlyConfigured(
+            "WA_LEDGER_SIGNING_KEY_FILE (or WA_LEDGER_SIGNING_KEY) must name the ledger's "
+            "Ed25519 checkpoint signing key; production never generates one"
+        )
+    try:
+        seed = base64.b64decode(key, validate=True)
+    except (binascii.Error, ValueError):
+        seed = b""
+    if len(seed) != 32:
+        raise ImproperlyConfigured("WA_LEDGER_SIGNING_KEY must be a 32-byte seed in base64")
+
+
+LEDGER_GENERATED_KEY_FILE = None
+refuse_missing_ledger_key(key=LEDGER_SIGNING_KEY, key_file=LEDGER_SIGNING_KEY_FILE)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

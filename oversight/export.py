@@ -1,0 +1,221 @@
+"""The inspection export: everything an oversight body needs to check the record offline.
+
+A zip holding:
+
+- ``ledger.jsonl``: one entry per line, every field exactly as hashed (the payload as its
+  canonical JSON text);
+- ``checkpoint.json``: the latest signed checkpoint (one is signed now if the ledger grew since
+  the last); ``checkpoints.jsonl``: every stored checkpoint;
+- ``ledger-public-key.pem``: the key the checkpoints verify with (compare it with the one
+  published at /transparency/ledger-key.pem);
+- ``wad/…``: every Written Authority Document PDF, each checked against its stored sha256;
+- ``verify_inspection.py``: the standalone verifier (stdlib + ``cryptography``);
+- ``manifest.json`` and ``README.txt``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from django.apps import apps
+from django.db import connection
+from django.utils import timezone
+
+from oversight import keys
+from oversight.canonical import format_time
+from oversight.checkpoints import create_checkpoint
+from oversight.models import LedgerCheckpoint
+from oversight.offline_verifier import GENESIS_HASH, ROW_FIELDS
+from oversight.schema import ENTRY_TABLE
+
+EXPORT_FORMAT = "wa-inspection-export-v1"
+VERIFIER_SOURCE = Path(__file__).with_name("offline_verifier.py")
+BATCH_SIZE = 20_000
+
+README = """Written Authority: inspection export
+=====================================
+
+ledger.jsonl           the ledger, one entry per line, each field exactly as hashed
+checkpoint.json        the latest signed checkpoint (Ed25519 over tree size and head hash)
+checkpoints.jsonl      every signed checkpoint held by the platform
+ledger-public-key.pem  the public key the checkpoints verify with
+wad/                   the Written Authority Document PDFs (see manifest.json for their sha256)
+verify_inspection.py   the verifier: needs Python 3.11+ and the `cryptography` package only
+
+Check it offline:
+
+    python -m pip install cryptography
+    python verify_inspection.py THIS_FILE.zip --public-key KEY_FROM_THE_TRANSPARENCY_SITE.pem
+    python verify_inspection.py THIS_FILE.zip --checkpoint A_CHECKPOINT_YOU_SAVED_EARLIER.json
+
+It prints one line and exits 0 when the chain, every checkpoint and every WAD file check out;
+otherwise it exits 1 naming the first bad sequence number and what is wrong. The exact bytes
+each hash covers are described at the top of verify_inspection.py.
+"""
+
+
+@dataclass
+class ExportSummary:
+    path: Path
+    entries: int = 0
+    first_seq: int | None = None
+    last_seq: int | None = None
+    checkpoint_tree_size: int = 0
+    wads_included: int = 0
+    wad_mismatches: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        span = f" (seq {self.first_seq}..{self.last_seq})" if self.entries else ""
+        text = (
+            f"wrote {self.path}: {self.entries} ledger entries{span}, checkpoint of "
+            f"{self.checkpoint_tree_size} entries, {self.wads_included} WAD PDFs"
+        )
+        if self.wad_mismatches:
+            text += f"; {len(self.wad_mismatches)} WAD files do not match their stored sha256"
+        return text
+
+
+def write_inspection_export(out: Path, *, since: date | None = None) -> ExportSummary:
+    checkpoint, _ = create_checkpoint(only_if_moved=True)
+    summary = ExportSummary(path=out, checkpoint_tree_size=checkpoint.tree_size)
+    since_text = (
+        format_time(datetime(since.year, since.month, since.day, tzinfo=UTC)) if since else None
+    )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        ledger_digest, anchor = _write_ledger(
+            archive, summary, upto=checkpoint.tree_size, since_text=since_text
+        )
+        archive.writestr("checkpoint.json", json.dumps(checkpoint.as_document(), indent=2) + "\n")
+        stored = LedgerCheckpoint.objects.filter(tree_size__lte=checkpoint.tree_size).order_by(
+            "tree_size", "id"
+        )
+        archive.writestr(
+            "checkpoints.jsonl",
+            "".join(json.dumps(c.as_document(), sort_keys=True) + "\n" for c in stored),
+        )
+        public_pem = keys.public_key_pem()
+        archive.writestr("ledger-public-key.pem", public_pem)
+        wads = _write_wads(archive, summary, since=since)
+        archive.write(VERIFIER_SOURCE, "verify_inspection.py")
+        archive.writestr("README.txt", README)
+        manifest = {
+            "format": EXPORT_FORMAT,
+            "generated_at": format_time(timezone.now()),
+            "since": since.isoformat() if since else None,
+            "entries": {
+                "file": "ledger.jsonl",
+                "count": summary.entries,
+                "first_seq": summary.first_seq,
+                "last_seq": summary.last_seq,
+                "anchor_hash": anchor,
+                "sha256": ledger_digest,
+                "fields": list(ROW_FIELDS),
+            },
+            "checkpoint": {"file": "checkpoint.json", "tree_size": checkpoint.tree_size},
+            "public_key": {
+                "file": "ledger-public-key.pem",
+                "key_id": keys.key_id(),
+                "sha256": hashlib.sha256(public_pem).hexdigest(),
+            },
+            "wads": wads,
+        }
+        archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+    return summary
+
+
+def _write_ledger(archive, summary: ExportSummary, *, upto: int, since_text: str | None):
+    """Stream entries 1..upto (from the first on or after ``since``) into ledger.jsonl.
+
+    Only entries covered by the export's checkpoint are included, so everything exported is
+    signed. Returns (sha256 of ledger.jsonl, the hash the first exported entry follows)."""
+    digest = hashlib.sha256()
+    start = 1
+    with connection.cursor() as cursor:
+        if since_text is not None:
+            cursor.execute(
+                f"SELECT MIN(seq) FROM {ENTRY_TABLE} WHERE recorded_at >= %s", [since_text]
+            )
+            start = cursor.fetchone()[0] or upto + 1
+        anchor = GENESIS_HASH
+        if start > 1:
+            cursor.execute(f"SELECT entry_hash FROM {ENTRY_TABLE} WHERE seq = %s", [start - 1])
+            row = cursor.fetchone()
+            anchor = row[0] if row else GENESIS_HASH
+        with archive.open("ledger.jsonl", "w", force_zip64=True) as handle:
+            last = start - 1
+            while True:
+                cursor.execute(
+                    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, "
+                    f"payload, prev_hash, entry_hash FROM {ENTRY_TABLE} "
+                    "WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s",
+                    [last, upto, BATCH_SIZE],
+                )
+                rows = cursor.fetchall()
+                if not rows:
+                    break
+                chunk = "".join(
+                    json.dumps(dict(zip(ROW_FIELDS, row, strict=True)), ensure_ascii=False) + "\n"
+                    for row in rows
+                ).encode()
+                digest.update(chunk)
+                handle.write(chunk)
+                if summary.first_seq is None:
+                    summary.first_seq = rows[0][0]
+                summary.last_seq = rows[-1][0]
+                summary.entries += len(rows)
+                last = rows[-1][0]
+    if summary.first_seq is None:
+        summary.first_seq = start
+    return digest.hexdigest(), anchor
+
+
+def wad_documents(*, since: date | None = None):
+    """Every Written Authority Document, oldest first; none while the authority app has no
+    such model."""
+    try:
+        model = apps.get_model("authority", "WrittenAuthorityDocument")
+    except LookupError:
+        return []
+    documents = model.objects.order_by("issued_at", "pk")
+    if since is not None:
+        documents = documents.filter(issued_at__date__gte=since)
+    return documents
+
+
+def _write_wads(archive, summary: ExportSummary, *, since: date | None) -> dict:
+    files = []
+    for document in wad_documents(since=since):
+        digest = hashlib.sha256()
+        name = f"wad/application-{document.application_id}/v{document.version}.pdf"
+        with document.pdf.open("rb") as source, archive.open(name, "w") as target:
+            for block in iter(lambda s=source: s.read(1024 * 1024), b""):
+                digest.update(block)
+                target.write(block)
+        actual = digest.hexdigest()
+        matches = actual == document.sha256
+        if not matches:
+            summary.wad_mismatches.append(name)
+        files.append(
+            {
+                "path": name,
+                "application_id": document.application_id,
+                "version": document.version,
+                "issued_at": format_time(document.issued_at),
+                "stored_sha256": document.sha256,
+                "sha256": actual,
+                "matches_stored_sha256": matches,
+            }
+        )
+    summary.wads_included = len(files)
+    return {
+        "model": "authority.WrittenAuthorityDocument",
+        "included": len(files),
+        "mismatches": len(summary.wad_mismatches),
+        "files": files,
+    }
