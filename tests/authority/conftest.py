@@ -27,6 +27,7 @@ from authority.models import (
     WrittenAuthorityDocument,
 )
 from common.roles import Role
+from oversight.models import LedgerEntry
 from tests.factories import OversightFactory, UserFactory
 
 NECESSITY = (
@@ -245,6 +246,9 @@ def snapshot(application: Application) -> dict:
         f.attname: getattr(fresh, f.attname) for f in Application._meta.concrete_fields
     }
     state["history"] = fresh.history.count()
+    state["ledger"] = LedgerEntry.objects.filter(
+        object_type="authority.application", object_id=str(application.pk)
+    ).count()
     return state
 
 

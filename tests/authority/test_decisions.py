@@ -213,3 +213,29 @@ def test_only_a_chief_officer_of_sufficient_rank_is_consulted(submitted, superin
         services.consult_chief_officer(
             application=submitted, by=superintendent, outcome="noted", comments="Fine."
         )
+
+
+def test_each_step_is_on_the_ledger_with_the_wad_hash(authorised, superintendent):
+    from oversight.models import LedgerEntry
+
+    events = list(
+        LedgerEntry.objects.filter(
+            object_type="authority.application", object_id=str(authorised.pk)
+        )
+        .order_by("seq")
+        .values_list("action", "actor_id", "role")
+    )
+    actions = [a for a, _, _ in events]
+    assert actions[0] == "application.drafted"
+    assert actions[-4:] == [
+        "application.submitted",
+        "application.chief_officer_consulted",
+        "wad.issued",
+        "application.authorised",
+    ]
+    assert events[-1][1:] == (superintendent.pk, "authorising_officer")
+    import json
+
+    payload = json.loads(LedgerEntry.objects.filter(action="application.authorised").get().payload)
+    assert payload["wad_sha256"] == authorised.documents.get().sha256
+    assert "intelligence_case" not in payload and "necessity" not in payload

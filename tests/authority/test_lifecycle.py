@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from authority.models import ApplicationStatus, Rank, ReviewOutcome
 from authority.tasks import expire_ended_authorities
 from common.errors import WrongState
 from common.roles import Role
+from oversight.models import LedgerEntry
 from tests.authority.conftest import unchanged
 from tests.factories import UserFactory
 
@@ -103,4 +105,7 @@ def test_an_authority_left_to_run_out_expires_as_a_compliance_exception(authoris
     assert expire_ended_authorities.delay().get() == 1
     authorised.refresh_from_db()
     assert authorised.status == ApplicationStatus.EXPIRED
+    event = LedgerEntry.objects.get(action="application.expired", object_id=str(authorised.pk))
+    assert event.actor_id is None and event.role == "system"
+    assert json.loads(event.payload)["compliance_exception"] == "expired_without_cancellation"
     assert expire_ended_authorities.delay().get() == 0

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from authority.errors import (
 from authority.models import ApplicationStatus, Rank
 from authority.tasks import lapse_unratified_urgent_authorities
 from common.roles import Role
+from oversight.models import LedgerEntry
 from tests.authority.conftest import draft_application, unchanged
 from tests.factories import UserFactory
 
@@ -133,4 +135,6 @@ def test_the_scheduled_job_lapses_an_unratified_urgent_authority(urgently_author
     assert lapse_unratified_urgent_authorities.delay().get() == 1
     urgently_authorised.refresh_from_db()
     assert urgently_authorised.status == ApplicationStatus.LAPSED
+    event = LedgerEntry.objects.get(action="application.lapsed")
+    assert json.loads(event.payload)["compliance_exception"] == "urgent_authority_not_ratified"
     assert lapse_unratified_urgent_authorities.delay().get() == 0  # idempotent
