@@ -6,8 +6,8 @@ Three components, each in [0, 1]:
   photos; 60 is the usual floor for reliable matching, and the default target here);
 * sharpness: variance of the Laplacian of the face, measured after resizing the face box to a
   fixed size so that it reflects blur, not resolution (size is counted separately);
-* pose: how symmetric the nose and mouth corners sit about the eyes; a face turned away puts
-  the nose near one eye.
+* pose: how far the nose sits from the midpoint between the eyes; a face turned away puts the
+  nose near one eye.
 
 The overall score is their geometric mean, so one very poor component pulls it down even when
 the others are good.
@@ -28,8 +28,8 @@ SHARPNESS_SIZE = 112
 # Variance of the Laplacian that scores 0.5. Measured on LFW news photos: 36-200 (median 83);
 # the same faces blurred with a 3-pixel Gaussian: 5-13.
 SHARPNESS_HALF_POINT = 50.0
-# Landmark asymmetry that scores 0: roughly a face turned 45 degrees or more.
-MAX_ASYMMETRY = 0.5
+# Asymmetry that scores 0: the nose in line with one eye.
+MAX_ASYMMETRY = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,12 +68,19 @@ def laplacian_variance(rgb: np.ndarray, box: tuple[int, int, int, int]) -> float
 
 
 def landmark_asymmetry(face: DetectedFace) -> float:
-    """0 for a frontal face, towards 1 as the nose and mouth move towards one eye's side."""
-    left_eye, right_eye, nose, mouth_left, mouth_right = face.landmarks
-    left = math.dist(nose, left_eye) + math.dist(nose, mouth_left)
-    right = math.dist(nose, right_eye) + math.dist(nose, mouth_right)
-    total = left + right
-    return abs(left - right) / total if total > 0 else 1.0
+    """How far the nose sits from the midpoint between the eyes, along the line through the
+    eyes, in half inter-eye distances: 0 for a frontal face, 1 with the nose in line with one
+    eye (a face turned about 45 degrees or more). Measured along the eye line, so a tilted
+    (rolled) head does not count as turned.
+    """
+    (lx, ly), (rx, ry), (nx, ny) = face.landmarks[0], face.landmarks[1], face.landmarks[2]
+    ex, ey = rx - lx, ry - ly
+    half = math.hypot(ex, ey) / 2.0
+    if half == 0:
+        return 1.0
+    mx, my = (lx + rx) / 2.0, (ly + ry) / 2.0
+    along = ((nx - mx) * ex + (ny - my) * ey) / (2.0 * half)
+    return abs(along) / half
 
 
 def assess_face_quality(
