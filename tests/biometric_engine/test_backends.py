@@ -107,7 +107,7 @@ def test_insightface_version_digest_changes_with_the_model_files(model_pack, mon
     assert before.startswith("insightface-tiny_pack-") and before != after
 
 
-def test_opencv_backend_detects_and_embeds_through_the_protocol():
+def test_opencv_backend_answers_through_the_protocol():
     backend = select_backend()
     blank = np.full((120, 120, 3), 200, dtype=np.uint8)
     assert backend.detect(blank) == []

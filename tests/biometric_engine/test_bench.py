@@ -51,7 +51,10 @@ def test_gallery_bench_reports_recall_timings_and_memory():
     assert sweep[1]["recall_at_10"] < 1.0
     assert result["ivf"]["memory_bytes"] >= 3000 * 512 * 4
     assert result["exact"]["single_ms_per_query"] > 0
-    assert result["ivf"]["chosen"]["nprobe"] in (1, 30)
+    chosen = result["ivf"]["chosen"]  # timing-dependent: None on a busy machine
+    assert result["ivf"]["target_met"] == (chosen is not None)
+    if chosen is not None:
+        assert chosen["recall_at_10"] >= 0.95 and chosen["single_ms_per_query"] < 20
 
 
 @pytest.mark.images

@@ -226,6 +226,10 @@ def test_choose_face_keeps_the_largest_face_nearest_the_centre():
     corner_small = face(0, 150, 40, 50)
     corner_big = face(150, 0, 100, 110)  # as large, but off-centre
     assert choose_face([corner_small, central, corner_big], (250, 250, 3)) is central
+    # Between two faces near the centre, the larger one.
+    small_at_centre = face(105, 105, 40, 40)
+    large_beside = face(85, 75, 100, 100)  # centre 10 pixels right of the image's
+    assert choose_face([small_at_centre, large_beside], (250, 250, 3)) is large_beside
     assert choose_face([], (250, 250, 3)) is None
 
 
