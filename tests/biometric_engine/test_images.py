@@ -1,0 +1,166 @@
+"""Rules for still images: only JPEG, PNG and WebP; EXIF orientation applied; empty,
+corrupt, foreign and oversized files refused with a specific error before any heavy work."""
+
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from biometric_engine.core import errors
+from biometric_engine.core.images import check_rgb, load_image
+from biometric_engine.core.limits import EngineLimits
+
+
+def encode(image: Image.Image, fmt: str, **options) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def two_colour_image(width: int = 40, height: int = 20) -> Image.Image:
+    """Left half red, right half blue."""
+    pixels = np.zeros((height, width, 3), dtype=np.uint8)
+    pixels[:, : width // 2] = (255, 0, 0)
+    pixels[:, width // 2 :] = (0, 0, 255)
+    return Image.fromarray(pixels)
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A PNG whose header declares width x height, followed by a few bytes of pixel data."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body) & 0xFFFFFFFF
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00" * 64)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP"])
+def test_accepted_formats_load_as_rgb_uint8(fmt):
+    image = two_colour_image().convert("RGBA" if fmt == "PNG" else "RGB")
+    rgb = load_image(encode(image, fmt))
+    assert rgb.dtype == np.uint8
+    assert rgb.shape == (20, 40, 3)
+    # Colours survive in RGB order (not OpenCV's BGR).
+    assert rgb[10, 5, 0] > 200 and rgb[10, 5, 2] < 60
+    assert rgb[10, 35, 2] > 200 and rgb[10, 35, 0] < 60
+
+
+def test_image_loads_from_a_path(tmp_path):
+    path = tmp_path / "face.png"
+    path.write_bytes(encode(two_colour_image(), "PNG"))
+    assert load_image(path).shape == (20, 40, 3)
+    assert load_image(str(path)).shape == (20, 40, 3)
+
+
+def test_exif_orientation_is_applied():
+    # Orientation 6: stored sideways, to be shown turned 90 degrees clockwise.
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    data = encode(two_colour_image(40, 20), "JPEG", exif=exif, quality=95)
+    rgb = load_image(data)
+    assert rgb.shape == (40, 20, 3)
+    # The red left half is on top once turned clockwise.
+    assert rgb[5, 10, 0] > 200 and rgb[5, 10, 2] < 60
+    assert rgb[35, 10, 2] > 200 and rgb[35, 10, 0] < 60
+
+
+def test_zero_byte_input_is_refused_as_empty(tmp_path):
+    empty = tmp_path / "empty.jpg"
+    empty.write_bytes(b"")
+    for source in (b"", empty):
+        with pytest.raises(errors.EmptyFile) as caught:
+            load_image(source)
+        assert caught.value.code == "empty_file"
+
+
+def test_truncated_jpeg_is_refused_as_corrupt():
+    data = encode(
+        Image.fromarray(np.random.default_rng(0).integers(0, 255, (64, 64, 3), np.uint8)), "JPEG"
+    )
+    with pytest.raises(errors.CorruptImage) as caught:
+        load_image(data[: len(data) // 2])
+    assert caught.value.code == "corrupt_image"
+
+
+def test_text_file_is_refused_as_not_an_image(tmp_path):
+    path = tmp_path / "notes.jpg"
+    path.write_text("This is a witness statement, not a photograph.\n")
+    with pytest.raises(errors.NotAnImage) as caught:
+        load_image(path)
+    assert caught.value.code == "not_an_image"
+
+
+@pytest.mark.parametrize("fmt", ["GIF", "BMP", "TIFF"])
+def test_other_image_formats_are_refused_as_unsupported(fmt):
+    with pytest.raises(errors.UnsupportedImageFormat) as caught:
+        load_image(encode(two_colour_image(), fmt))
+    assert fmt in caught.value.detail
+
+
+def test_declared_size_over_the_limit_is_refused_before_decoding():
+    # 8000 x 8000 = 64 million pixels: within Pillow's own guard, over the engine's limit.
+    # The pixel data is 64 bytes of a 192-million-byte image: decoding it would fail as
+    # corrupt, so ImageTooLarge shows the header was checked first.
+    with pytest.raises(errors.ImageTooLarge) as caught:
+        load_image(png_declaring(8000, 8000), limits=EngineLimits(max_image_pixels=40_000_000))
+    assert "8000x8000" in caught.value.detail
+
+
+def test_decompression_bomb_header_is_refused():
+    with pytest.raises(errors.ImageTooLarge):
+        load_image(png_declaring(100_000, 100_000))
+
+
+def test_pixel_limit_is_a_parameter():
+    data = encode(two_colour_image(40, 20), "PNG")
+    assert load_image(data, limits=EngineLimits(max_image_pixels=800)).shape == (20, 40, 3)
+    with pytest.raises(errors.ImageTooLarge):
+        load_image(data, limits=EngineLimits(max_image_pixels=799))
+
+
+def test_file_over_the_byte_limit_is_refused(tmp_path):
+    path = tmp_path / "big.png"
+    path.write_bytes(encode(two_colour_image(), "PNG"))
+    limits = EngineLimits(max_image_bytes=path.stat().st_size - 1)
+    for source in (path, path.read_bytes()):
+        with pytest.raises(errors.FileTooLarge):
+            load_image(source, limits=limits)
+
+
+def test_limits_must_be_positive():
+    with pytest.raises(ValueError):
+        EngineLimits(max_image_pixels=0)
+
+
+def test_every_input_error_has_a_stable_distinct_code_and_a_sentence():
+    classes = [
+        c
+        for c in vars(errors).values()
+        if isinstance(c, type)
+        and issubclass(c, errors.EngineInputError)
+        and c is not errors.EngineInputError
+    ]
+    assert len(classes) >= 10
+    codes = [c.code for c in classes]
+    assert len(set(codes)) == len(codes)
+    for cls in classes:
+        error = cls()
+        assert error.detail.endswith(".")
+        assert error.as_dict() == {"code": cls.code, "detail": error.detail}
+
+
+def test_check_rgb_refuses_anything_but_rgb_uint8():
+    with pytest.raises(ValueError):
+        check_rgb(np.zeros((10, 10), np.uint8))
+    with pytest.raises(ValueError):
+        check_rgb(np.zeros((10, 10, 3), np.float32))
+    with pytest.raises(ValueError):
+        check_rgb(np.zeros((0, 10, 3), np.uint8))
