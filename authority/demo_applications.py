@@ -15,8 +15,7 @@ from authority.models import (
     User,
 )
 from authority.rules import ConditionSpec
-
-DEMO_MODEL = "facenet-20180408-102900"
+from biometric_engine.engine import default_model_version
 
 OPERATIONS = [
     # (operation, target state, mode, necessity)
@@ -111,7 +110,7 @@ def _fields(
         "bronze_commander": users["engagement"],
         "resourcing": "Six engagement officers on the ground.",
         "equality_considerations": "Threshold at or above the equitable minimum for the model.",
-        "model_version": DEMO_MODEL,
+        "model_version": default_model_version(),
         "requested_threshold": Decimal("0.640"),
         "training_confirmed": True,
         "is_urgent": urgent,

@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+# Authority fixtures (applicants, deciders, applications in each state) serve every app's tests.
+pytest_plugins = ["tests.authority.fixtures", "tests.biometric_engine.gate_fixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"
 

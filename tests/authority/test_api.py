@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 
 from authority.models import ApplicationStatus
-from tests.authority.conftest import complete_fields
+from tests.authority.fixtures import complete_fields
 
 
 def payload(decider, commanders, **overrides) -> dict:

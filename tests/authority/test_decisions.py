@@ -21,7 +21,7 @@ from authority.models import ApplicationStatus, ConditionKind, Decision, Decisio
 from authority.rules import ConditionSpec
 from common.errors import WrongState
 from common.roles import Role
-from tests.authority.conftest import unchanged
+from tests.authority.fixtures import unchanged
 from tests.factories import UserFactory
 
 

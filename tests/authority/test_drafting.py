@@ -5,7 +5,7 @@ from authority.errors import ApplicationLocked
 from authority.models import Application, ApplicationStatus, Mode
 from common.errors import InvalidInput, NotPermitted
 from common.roles import Role
-from tests.authority.conftest import unchanged
+from tests.authority.fixtures import unchanged
 from tests.factories import UserFactory
 
 

@@ -11,7 +11,7 @@ from authority.tasks import expire_ended_authorities
 from common.errors import WrongState
 from common.roles import Role
 from oversight.models import LedgerEntry
-from tests.authority.conftest import unchanged
+from tests.authority.fixtures import unchanged
 from tests.factories import UserFactory
 
 

@@ -14,7 +14,7 @@ from authority.errors import (
 )
 from authority.models import ApplicationStatus, AssessmentKind, Mode
 from common.errors import NotPermitted
-from tests.authority.conftest import draft_application, unchanged
+from tests.authority.fixtures import draft_application, unchanged
 
 
 def test_submitting_a_complete_application_hands_it_to_the_authorising_officer(

@@ -15,7 +15,7 @@ from authority.models import ApplicationStatus, Rank
 from authority.tasks import lapse_unratified_urgent_authorities
 from common.roles import Role
 from oversight.models import LedgerEntry
-from tests.authority.conftest import draft_application, unchanged
+from tests.authority.fixtures import draft_application, unchanged
 from tests.factories import UserFactory
 
 

@@ -26,6 +26,7 @@ from authority.models import (
     WatchlistCategory,
     WrittenAuthorityDocument,
 )
+from biometric_engine.engine import default_model_version
 from common.roles import Role
 from oversight.models import LedgerEntry
 from tests.factories import OversightFactory, UserFactory
@@ -115,7 +116,7 @@ def complete_fields(decider, commanders, **overrides) -> dict:
         "safeguards": "Two human decisions before any engagement; no under-18s on the list.",
         "resourcing": "Eight engagement officers and a van on standby.",
         "equality_considerations": "Threshold at or above the equitable minimum.",
-        "model_version": "facenet-20180408-102900",
+        "model_version": default_model_version(),
         "requested_threshold": Decimal("0.640"),
         "training_confirmed": True,
         "submitted_to": decider,

@@ -1,0 +1,76 @@
+"""Minting the AuthorityScope the engine needs: only here, only for an authority valid now."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from authority.models import Application, ApplicationStatus, Decision, User
+from authority.services._guards import authority_service, lock_application
+from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery
+from biometric_engine.scope import AuthorityScope, sign_scope
+from common.errors import NotPermitted, WrongState
+from oversight.ledger import record_event
+
+# A scope is short-lived even inside a long authority, so a leaked one soon stops working.
+SCOPE_LIFETIME = timedelta(hours=12)
+LIVE = (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
+
+
+def scope_decision(application: Application) -> Decision:
+    """The decision whose scope is in force: the latest with an authorised window."""
+    return (
+        application.decisions.exclude(authorised_end=None)
+        .prefetch_related("authorised_locations")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
+
+
+@authority_service
+def mint_scope(*, application: Application, by: User, gallery: Gallery) -> AuthorityScope:
+    """Issue a signed scope for searching ``gallery`` under ``application``, valid now."""
+    application = lock_application(application)
+    now = timezone.now()
+    if application.status not in LIVE:
+        raise WrongState(
+            f"No scope can be issued: the authority is {application.get_status_display().lower()}."
+        )
+    if not (application.valid_from <= now < application.valid_until):
+        raise WrongState("No scope can be issued outside the authorised window.")
+    if not by.has_perm("biometric_engine.search_gallery"):
+        raise NotPermitted("Only an LFR operator or an investigator may run the engine.")
+    if gallery.kind not in GALLERY_KINDS_FOR_MODE[application.mode]:
+        raise WrongState(
+            f"A {application.get_mode_display()} authority cannot search "
+            f"{gallery.get_kind_display().lower()}."
+        )
+    decision = scope_decision(application)
+    ends = [application.valid_until, now + SCOPE_LIFETIME]
+    if application.lapses_at:
+        ends.append(application.lapses_at)
+    scope = sign_scope(
+        AuthorityScope(
+            mode=application.mode,
+            authority_id=application.pk,
+            gallery_id=gallery.pk,
+            threshold=str(decision.threshold),
+            model_version=decision.model_version,
+            location_ids=tuple(sorted(decision.authorised_locations.values_list("pk", flat=True))),
+            window_start=application.valid_from.isoformat(),
+            window_end=application.valid_until.isoformat(),
+            expires_at=min(ends).isoformat(),
+            issued_to=by.pk,
+        )
+    )
+    record_event(
+        actor=by,
+        action="scope.issued",
+        subject=application,
+        payload={
+            "gallery_id": gallery.pk,
+            "mode": scope.mode,
+            "threshold": scope.threshold,
+            "expires_at": scope.expires_at,
+        },
+    )
+    return scope

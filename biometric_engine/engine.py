@@ -1,0 +1,38 @@
+"""The engine's configuration, read from settings: backend, input limits, probe rules."""
+
+from functools import lru_cache
+
+from django.conf import settings
+
+from biometric_engine.core.backends import FaceBackend, select_backend
+from biometric_engine.core.limits import EngineLimits
+
+
+def engine_backend() -> FaceBackend:
+    """The bundled FaceNet backend, or insightface when WA_MODEL_PACK_DIR names a local pack."""
+    return select_backend(settings.WA_MODEL_PACK_DIR or None)
+
+
+@lru_cache(maxsize=1)
+def engine_limits() -> EngineLimits:
+    return EngineLimits(
+        max_image_bytes=settings.WA_MAX_IMAGE_BYTES,
+        max_image_pixels=settings.WA_MAX_IMAGE_PIXELS,
+        max_video_bytes=settings.WA_MAX_VIDEO_BYTES,
+        max_video_seconds=settings.WA_MAX_VIDEO_SECONDS,
+    )
+
+
+def probe_rules() -> dict[str, float]:
+    """One face, enough pixels between the eyes, minimum quality (RFR probes, enrolment)."""
+    return {
+        "min_inter_eye_px": settings.WA_MIN_INTER_EYE_PX,
+        "min_quality": settings.WA_MIN_FACE_QUALITY,
+    }
+
+
+def default_model_version() -> str:
+    """The bundled backend's model version, without loading its networks."""
+    from biometric_engine.core.backends import FACENET_MODEL, opencv_version
+
+    return f"{FACENET_MODEL}/opencv-{opencv_version()}"

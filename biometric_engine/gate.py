@@ -1,0 +1,293 @@
+"""The gate: the only way to run the engine. Every call is checked against the database and
+written to the ledger before the search runs; anything wrong refuses the call (fail closed).
+
+Call these outside any open transaction: a refusal is committed to the ledger on its own, and
+an admitted search commits its ledger events with its result.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from authority.models import Application, ApplicationStatus
+from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.images import load_image
+from biometric_engine.core.match import MatchResult, match_probes
+from biometric_engine.core.quality import require_one_searchable_face
+from biometric_engine.engine import engine_backend, engine_limits, probe_rules
+from biometric_engine.indexes import index_for
+from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery, GalleryKind
+from biometric_engine.scope import AuthorityScope, signature_is_valid
+from common.errors import DomainError
+from oversight.ledger import record_event
+
+WATCHLIST_MAX_AGE = timedelta(hours=24)  # composed no more than 24 h before the deployment
+RFR_CANDIDATE_CAP = 200  # South Wales Police return at most 200 candidates
+
+
+class EngineRefused(DomainError):
+    """The engine did not run. ``code`` names the reason; the refusal is on the ledger."""
+
+    kind = "forbidden"
+
+    def __init__(self, code: str, detail: str) -> None:
+        self.code = code
+        super().__init__(detail)
+
+
+@dataclass(frozen=True)
+class Admission:
+    application: Application
+    gallery: Gallery
+    threshold: float
+
+
+def _refuse(code: str, detail: str) -> EngineRefused:
+    return EngineRefused(code, detail)
+
+
+def check_scope(
+    scope: AuthorityScope | None,
+    *,
+    mode: str,
+    gallery_id: int,
+    location_id: int | None,
+    threshold: Decimal | None,
+    now: datetime,
+) -> Admission:
+    """Every reason the engine must not run, checked against the database now."""
+    if scope is None:
+        raise _refuse("no_scope", "No authority scope was presented.")
+    if not signature_is_valid(scope):
+        raise _refuse("bad_signature", "The authority scope's signature is not valid.")
+    application = Application.objects.filter(pk=scope.authority_id).first()
+    if application is None:
+        raise _refuse("authority_not_found", "The scope names no known authority.")
+    if application.status not in (
+        ApplicationStatus.AUTHORISED,
+        ApplicationStatus.URGENT_AUTHORISED,
+    ):
+        raise _refuse(
+            "authority_not_valid", f"The authority is {application.get_status_display().lower()}."
+        )
+    if application.lapses_at and now >= application.lapses_at:
+        raise _refuse("authority_not_valid", "The urgent authority has lapsed.")
+    if now >= scope.expires:
+        raise _refuse("scope_expired", "The authority scope has expired; ask for a new one.")
+    if not (application.valid_from <= now < application.valid_until):
+        raise _refuse("outside_window", "The authority's window is not open now.")
+    start, end = scope.window
+    if not (start <= now < end):
+        raise _refuse("outside_window", "The scope's window is not open now.")
+    if scope.mode != mode or application.mode != mode:
+        raise _refuse(
+            "wrong_mode", f"The authority is for {application.mode.upper()}, not {mode.upper()}."
+        )
+    if scope.gallery_id != gallery_id:
+        raise _refuse("wrong_gallery", "The authority does not cover this watchlist or gallery.")
+    gallery = Gallery.objects.filter(pk=gallery_id).first()
+    if gallery is None or gallery.kind not in GALLERY_KINDS_FOR_MODE[mode]:
+        raise _refuse("wrong_gallery", "This gallery may not be searched in this mode.")
+    if gallery.model_version != scope.model_version:
+        raise _refuse(
+            "wrong_model",
+            "The gallery was enrolled with another model than the "
+            "one the threshold was authorised for.",
+        )
+    if gallery.kind == GalleryKind.WATCHLIST:
+        if gallery.authority_id != application.pk:
+            raise _refuse("wrong_gallery", "The watchlist belongs to another authority.")
+        if gallery.signed_off_at is None:
+            raise _refuse(
+                "watchlist_not_signed_off",
+                "The watchlist has not been signed off by the authorising officer.",
+            )
+        if (
+            gallery.composed_at is None
+            or gallery.deployment_start is None
+            or gallery.deployment_start - gallery.composed_at > WATCHLIST_MAX_AGE
+        ):
+            raise _refuse(
+                "watchlist_stale",
+                "The watchlist was composed more than 24 hours before the deployment started.",
+            )
+    if scope.location_ids and (location_id is None or location_id not in scope.location_ids):
+        raise _refuse(
+            "location_not_authorised", "The engine may only run at the authorised locations."
+        )
+    authorised = Decimal(scope.threshold)
+    try:
+        asked = authorised if threshold is None else Decimal(str(threshold))
+    except InvalidOperation:
+        raise _refuse("bad_threshold", "The threshold is not a number.") from None
+    if asked < authorised:
+        raise _refuse(
+            "threshold_below_authorised",
+            f"A threshold of {asked} is below the authorised {authorised}.",
+        )
+    return Admission(application=application, gallery=gallery, threshold=float(asked))
+
+
+def _refusal_payload(scope: AuthorityScope | None, gallery_id, location_id, reason: str) -> dict:
+    return {
+        "reason": reason,
+        "gallery_id": gallery_id,
+        "location_id": location_id,
+        "mode": scope.mode if scope else None,
+    }
+
+
+def _ledger_refusal(scope, by, gallery_id, location_id, refusal: EngineRefused) -> None:
+    subject = ("authority.application", scope.authority_id if scope else "none")
+    with transaction.atomic():
+        record_event(
+            actor=by,
+            action="engine.search_refused",
+            subject=subject,
+            payload=_refusal_payload(scope, gallery_id, location_id, refusal.code),
+        )
+
+
+def _admit(scope, *, by, mode, gallery_id, location_id, threshold) -> Admission:
+    """Run the checks; on refusal commit a ledger event and raise."""
+    try:
+        return check_scope(
+            scope,
+            mode=mode,
+            gallery_id=gallery_id,
+            location_id=location_id,
+            threshold=threshold,
+            now=timezone.now(),
+        )
+    except EngineRefused as refusal:
+        _ledger_refusal(scope, by, gallery_id, location_id, refusal)
+        raise
+
+
+def _search(
+    admission: Admission,
+    scope: AuthorityScope,
+    *,
+    by,
+    vectors: np.ndarray,
+    location_id,
+    max_candidates: int,
+) -> MatchResult:
+    gallery_id = admission.gallery.pk
+    try:
+        with transaction.atomic():
+            # Re-check under a row lock, so a cancellation racing this call is seen; then
+            # write the event before searching: if the ledger fails, the search never runs.
+            Application.objects.select_for_update().get(pk=admission.application.pk)
+            admission = check_scope(
+                scope,
+                mode=scope.mode,
+                gallery_id=gallery_id,
+                location_id=location_id,
+                threshold=Decimal(str(admission.threshold)),
+                now=timezone.now(),
+            )
+            record_event(
+                actor=by,
+                action="engine.search_run",
+                subject=admission.application,
+                payload={
+                    "gallery_id": gallery_id,
+                    "location_id": location_id,
+                    "threshold": str(admission.threshold),
+                    "mode": scope.mode,
+                    "probes": int(vectors.shape[0]),
+                },
+            )
+            result = match_probes(
+                vectors,
+                index_for(admission.gallery),
+                threshold=admission.threshold,
+                max_candidates=max_candidates,
+            )
+            record_event(
+                actor=by,
+                action="engine.search_completed",
+                subject=admission.application,
+                payload={
+                    "gallery_id": gallery_id,
+                    "processed": result.faces_processed,
+                    "candidates": len(result.candidates),
+                    "scores": [round(c.score, 4) for c in result.candidates],
+                },
+            )
+    except EngineRefused as refusal:
+        _ledger_refusal(scope, by, gallery_id, location_id, refusal)
+        raise
+    return result
+
+
+def search_frame(
+    *,
+    scope: AuthorityScope | None,
+    image: bytes,
+    gallery_id: int,
+    location_id: int,
+    by=None,
+    threshold: Decimal | None = None,
+    backend: FaceBackend | None = None,
+) -> MatchResult:
+    """LFR: every face in a camera frame against the signed-off watchlist.
+
+    Faces that match nothing leave only the count; no probe vector or image is kept.
+    """
+    admission = _admit(
+        scope,
+        by=by,
+        mode="lfr",
+        gallery_id=gallery_id,
+        location_id=location_id,
+        threshold=threshold,
+    )
+    backend = backend or engine_backend()
+    rgb = load_image(image, limits=engine_limits())
+    faces = backend.detect(rgb)
+    vectors = (
+        np.stack([backend.embed(rgb, face) for face in faces])
+        if faces
+        else np.zeros((0, 512), dtype=np.float32)
+    )
+    return _search(
+        admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
+    )
+
+
+def search_probe(
+    *,
+    scope: AuthorityScope | None,
+    image: bytes,
+    gallery_id: int,
+    by=None,
+    threshold: Decimal | None = None,
+    backend: FaceBackend | None = None,
+    max_candidates: int = RFR_CANDIDATE_CAP,
+) -> MatchResult:
+    """RFR / OIFR: one probe face (quality rules apply) against a lawful gallery.
+
+    The probe image and its vector are not kept after the search.
+    """
+    mode = scope.mode if scope and scope.mode in ("rfr", "oifr") else "rfr"
+    admission = _admit(
+        scope, by=by, mode=mode, gallery_id=gallery_id, location_id=None, threshold=threshold
+    )
+    backend = backend or engine_backend()
+    rgb = load_image(image, limits=engine_limits())
+    face, _quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
+    vector = backend.embed(rgb, face).reshape(1, -1)
+    return _search(
+        admission,
+        scope,
+        by=by,
+        vectors=vector,
+        location_id=None,
+        max_candidates=min(max_candidates, RFR_CANDIDATE_CAP),
+    )

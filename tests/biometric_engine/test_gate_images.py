@@ -1,0 +1,202 @@
+"""The gate on real faces (LFW sample): enrolment, live and retrospective search, and that a
+face matching nothing leaves nothing behind."""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+
+from authority.scopes import mint_scope
+from biometric_engine.core.errors import SeveralFaces
+from biometric_engine.engine import default_model_version
+from biometric_engine.gate import search_frame, search_probe
+from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
+from biometric_engine.services import enrol_face, remove_face
+from common.roles import Role
+from oversight.models import LedgerEntry
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.images
+
+ENROLLED = {
+    "rogge": "Jacques_Rogge/Jacques_Rogge_0001.jpg",
+    "armstrong": "Lance_Armstrong/Lance_Armstrong_0005.jpg",
+    "garner": "Jennifer_Garner/Jennifer_Garner_0004.jpg",
+}
+
+
+def read(lfw_dir: Path, key: str) -> bytes:
+    return (lfw_dir / key).read_bytes()
+
+
+@pytest.fixture
+def enroller(db):
+    return UserFactory(username="enroller", roles=[Role.WATCHLIST_OFFICER])
+
+
+@pytest.fixture
+def enrolled_watchlist(lfw_dir, watchlist, enroller):
+    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
+    watchlist.refresh_from_db()
+    faces = {
+        who: enrol_face(
+            gallery=watchlist, by=enroller, subject_ref=f"PNC-{who}", image=read(lfw_dir, key)
+        )
+        for who, key in ENROLLED.items()
+    }
+    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
+    return faces
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        m._meta.label: m.objects.count()
+        for m in apps.get_models()
+        if m._meta.managed and not m._meta.auto_created
+    }
+
+
+def media_files() -> list[str]:
+    root = Path(settings.MEDIA_ROOT)
+    return sorted(str(p) for p in root.rglob("*")) if root.exists() else []
+
+
+def test_a_listed_person_alerts_with_the_score_kept(
+    lfw_dir, scope, live, watchlist, enrolled_watchlist, operator
+):
+    result = search_frame(
+        scope=scope,
+        image=read(lfw_dir, "Jacques_Rogge/Jacques_Rogge_0003.jpg"),
+        gallery_id=watchlist.pk,
+        location_id=live.locations.first().pk,
+        by=operator,
+    )
+    assert result.faces_processed == 1
+    [candidate] = result.candidates
+    assert candidate.id == enrolled_watchlist["rogge"].pk
+    assert candidate.score >= float(live.decisions.get().threshold)
+
+
+def test_a_face_matching_nothing_leaves_nothing_behind(
+    lfw_dir, scope, live, watchlist, enrolled_watchlist, operator
+):
+    before_rows, before_media = row_counts(), media_files()
+    before_cwd = sorted(os.listdir("."))
+    result = search_frame(
+        scope=scope,
+        image=read(lfw_dir, "Hugo_Chavez/Hugo_Chavez_0027.jpg"),
+        gallery_id=watchlist.pk,
+        location_id=live.locations.first().pk,
+        by=operator,
+    )
+    assert result.faces_processed == 1 and result.candidates == ()
+    assert row_counts() == before_rows, "no row for a non-matched face"
+    assert media_files() == before_media and sorted(os.listdir(".")) == before_cwd
+    completed = LedgerEntry.objects.filter(action="engine.search_completed").last()
+    assert '"candidates":0' in completed.payload and '"processed":1' in completed.payload
+
+
+def test_enrolment_keeps_a_template_not_the_image(lfw_dir, enrolled_watchlist):
+    face = enrolled_watchlist["garner"]
+    assert len(bytes(face.template)) == 512 * 4
+    assert media_files() == []
+    assert LedgerEntry.objects.filter(action="engine.face_enrolled").count() == 3
+
+
+def test_a_signed_off_watchlist_is_frozen(lfw_dir, watchlist, enroller):
+    from common.errors import WrongState
+
+    with pytest.raises(WrongState, match="signed off"):
+        enrol_face(
+            gallery=watchlist,
+            by=enroller,
+            subject_ref="PNC-x",
+            image=read(lfw_dir, ENROLLED["rogge"]),
+        )
+    assert not EnrolledFace.objects.exists()
+
+
+@pytest.fixture
+def custody(lfw_dir, enroller, db):
+    gallery = Gallery.objects.create(
+        name="Custody images", kind=GalleryKind.CUSTODY, model_version=default_model_version()
+    )
+    faces = {
+        who: enrol_face(
+            gallery=gallery, by=enroller, subject_ref=f"CUST-{who}", image=read(lfw_dir, key)
+        )
+        for who, key in ENROLLED.items()
+    }
+    return gallery, faces
+
+
+@pytest.fixture
+def rfr_scope(applicant, superintendent, commanders, custody, monkeypatch):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from authority import services
+    from tests.authority.fixtures import draft_application
+
+    application = draft_application(
+        applicant,
+        superintendent,
+        commanders,
+        mode="rfr",
+        operation_name="Operation Curlew",
+        requested_categories=[],
+        max_watchlist_size=None,
+    )
+    services.set_locations(application=application, by=applicant, locations=[])
+    services.submit_application(application=application, by=applicant)
+    services.authorise_application(
+        application=application,
+        by=superintendent,
+        reasons="Serious assault; custody search justified.",
+    )
+    application.refresh_from_db()
+    inside = application.valid_from + timedelta(minutes=5)
+    monkeypatch.setattr(timezone, "now", lambda: inside)
+    investigator = UserFactory(username="dc", roles=[Role.INVESTIGATOR])
+    return mint_scope(application=application, by=investigator, gallery=custody[0]), investigator
+
+
+def test_retrospective_search_returns_the_right_lead(lfw_dir, custody, rfr_scope):
+    gallery, faces = custody
+    scope, investigator = rfr_scope
+    result = search_probe(
+        scope=scope,
+        image=read(lfw_dir, "Lance_Armstrong/Lance_Armstrong_0007.jpg"),
+        gallery_id=gallery.pk,
+        by=investigator,
+    )
+    assert result.candidates[0].id == faces["armstrong"].pk
+
+
+def test_a_probe_with_several_faces_is_refused_before_searching(lfw_dir, custody, rfr_scope):
+    gallery, _ = custody
+    scope, investigator = rfr_scope
+    with pytest.raises(SeveralFaces):
+        search_probe(
+            scope=scope,
+            image=read(lfw_dir, "Jacques_Rogge/Jacques_Rogge_0004.jpg"),
+            gallery_id=gallery.pk,
+            by=investigator,
+        )
+    assert not LedgerEntry.objects.filter(action="engine.search_run").exists()
+
+
+def test_removal_deletes_from_database_and_index(lfw_dir, custody, rfr_scope, enroller):
+    gallery, faces = custody
+    scope, investigator = rfr_scope
+    remove_face(face=faces["armstrong"], by=enroller)
+    result = search_probe(
+        scope=scope,
+        image=read(lfw_dir, "Lance_Armstrong/Lance_Armstrong_0007.jpg"),
+        gallery_id=gallery.pk,
+        by=investigator,
+    )
+    assert faces["armstrong"].pk not in [c.id for c in result.candidates]
