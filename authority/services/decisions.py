@@ -191,47 +191,59 @@ def authorise_application(
     return decision
 
 
-@authority_service
-def refuse_application(*, application: Application, by: User, reasons: str) -> Decision:
+def _close_submission(
+    application: Application,
+    *,
+    by: User,
+    reasons: str,
+    outcome: DecisionOutcome,
+    transition: str,
+    verb: str,
+    missing_reasons: str,
+) -> Decision:
+    """Refuse or return: the decision is only reasons, and the submission ends."""
     application = lock_application(application)
-    require_status(application, S.SUBMITTED, action="refuse")
-    _require_assigned_decider(by, application, "refuse")
-    reasons = require_reasons(reasons, "Write why the application is refused.")
-    decision = _record_decision(
-        application, by=by, outcome=DecisionOutcome.REFUSED, reasons=reasons
-    )
-    move(application, "mark_refused", "refuse")
+    require_status(application, S.SUBMITTED, action=verb)
+    _require_assigned_decider(by, application, verb)
+    reasons = require_reasons(reasons, missing_reasons)
+    decision = _record_decision(application, by=by, outcome=outcome, reasons=reasons)
+    move(application, transition, verb)
     application.save()
     record_event(
         actor=by,
-        action="application.refused",
+        action=f"application.{outcome}",
         subject=application,
         role="authorising_officer",
         payload={"decision_id": decision.pk},
     )
     return decision
+
+
+@authority_service
+def refuse_application(*, application: Application, by: User, reasons: str) -> Decision:
+    return _close_submission(
+        application,
+        by=by,
+        reasons=reasons,
+        outcome=DecisionOutcome.REFUSED,
+        transition="mark_refused",
+        verb="refuse",
+        missing_reasons="Write why the application is refused.",
+    )
 
 
 @authority_service
 def return_application(*, application: Application, by: User, reasons: str) -> Decision:
     """Return for amendment: the applicant may edit and submit again."""
-    application = lock_application(application)
-    require_status(application, S.SUBMITTED, action="return")
-    _require_assigned_decider(by, application, "return")
-    reasons = require_reasons(reasons, "Write what must be amended.")
-    decision = _record_decision(
-        application, by=by, outcome=DecisionOutcome.RETURNED, reasons=reasons
+    return _close_submission(
+        application,
+        by=by,
+        reasons=reasons,
+        outcome=DecisionOutcome.RETURNED,
+        transition="mark_returned",
+        verb="return",
+        missing_reasons="Write what must be amended.",
     )
-    move(application, "mark_returned", "return")
-    application.save()
-    record_event(
-        actor=by,
-        action="application.returned",
-        subject=application,
-        role="authorising_officer",
-        payload={"decision_id": decision.pk},
-    )
-    return decision
 
 
 @authority_service
