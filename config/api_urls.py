@@ -5,9 +5,11 @@ from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from authority.api.views import OfficerViewSet
+from oversight.api.views import LedgerEntryViewSet
 
 router = DefaultRouter()
 router.register("officers", OfficerViewSet, basename="officer")
+router.register("ledger", LedgerEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),

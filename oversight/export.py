@@ -31,7 +31,7 @@ from oversight.canonical import format_time
 from oversight.checkpoints import create_checkpoint
 from oversight.models import LedgerCheckpoint
 from oversight.offline_verifier import GENESIS_HASH, ROW_FIELDS
-from oversight.schema import ENTRY_TABLE
+from oversight.schema import SELECT_FIRST_SEQ_SINCE, SELECT_HASH_AT, SELECT_ROWS
 
 EXPORT_FORMAT = "wa-inspection-export-v1"
 VERIFIER_SOURCE = Path(__file__).with_name("offline_verifier.py")
@@ -138,24 +138,17 @@ def _write_ledger(archive, summary: ExportSummary, *, upto: int, since_text: str
     start = 1
     with connection.cursor() as cursor:
         if since_text is not None:
-            cursor.execute(
-                f"SELECT MIN(seq) FROM {ENTRY_TABLE} WHERE recorded_at >= %s", [since_text]
-            )
+            cursor.execute(SELECT_FIRST_SEQ_SINCE, [since_text])
             start = cursor.fetchone()[0] or upto + 1
         anchor = GENESIS_HASH
         if start > 1:
-            cursor.execute(f"SELECT entry_hash FROM {ENTRY_TABLE} WHERE seq = %s", [start - 1])
+            cursor.execute(SELECT_HASH_AT, [start - 1])
             row = cursor.fetchone()
             anchor = row[0] if row else GENESIS_HASH
         with archive.open("ledger.jsonl", "w", force_zip64=True) as handle:
             last = start - 1
             while True:
-                cursor.execute(
-                    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, "
-                    f"payload, prev_hash, entry_hash FROM {ENTRY_TABLE} "
-                    "WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s",
-                    [last, upto, BATCH_SIZE],
-                )
+                cursor.execute(SELECT_ROWS, [last, upto, BATCH_SIZE])
                 rows = cursor.fetchall()
                 if not rows:
                     break

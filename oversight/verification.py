@@ -23,13 +23,9 @@ from oversight.offline_verifier import (
     parse_checkpoint,
     verify_chain,
 )
-from oversight.schema import ENTRY_TABLE
+from oversight.schema import SELECT_MAX_SEQ, SELECT_ROWS
 
 BATCH_SIZE = 20_000
-SELECT_ROWS = (
-    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, payload, "
-    f"prev_hash, entry_hash FROM {ENTRY_TABLE} WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
-)
 
 
 @dataclass
@@ -108,7 +104,7 @@ def verify_database(
 
     connection = connections[using]
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(seq) FROM {ENTRY_TABLE}")
+        cursor.execute(SELECT_MAX_SEQ)
         upto = cursor.fetchone()[0] or 0
         chain = verify_chain(
             iter_rows(cursor, upto=upto, batch_size=batch_size),
