@@ -8,7 +8,8 @@ A zip holding:
   the last); ``checkpoints.jsonl``: every stored checkpoint;
 - ``ledger-public-key.pem``: the key the checkpoints verify with (compare it with the one
   published at /transparency/ledger-key.pem);
-- ``wad/…``: every Written Authority Document PDF, each checked against its stored sha256;
+- ``wad/…``: every Written Authority Document PDF (from its ``pdf`` file or ``content`` bytes),
+  each checked against its stored sha256;
 - ``verify_inspection.py``: the standalone verifier (stdlib + ``cryptography``);
 - ``manifest.json`` and ``README.txt``.
 """
@@ -181,13 +182,26 @@ def wad_documents(*, since: date | None = None):
     return documents
 
 
+def _pdf_blocks(document):
+    """The PDF's bytes, from a ``pdf`` file field or a ``content`` binary field."""
+    pdf = getattr(document, "pdf", None)
+    if pdf:
+        with pdf.open("rb") as source:
+            yield from iter(lambda: source.read(1024 * 1024), b"")
+        return
+    content = getattr(document, "content", None)
+    if content is None:
+        raise ValueError(f"WAD {document.pk} holds no PDF (neither pdf nor content)")
+    yield bytes(content)
+
+
 def _write_wads(archive, summary: ExportSummary, *, since: date | None) -> dict:
     files = []
     for document in wad_documents(since=since):
         digest = hashlib.sha256()
         name = f"wad/application-{document.application_id}/v{document.version}.pdf"
-        with document.pdf.open("rb") as source, archive.open(name, "w") as target:
-            for block in iter(lambda s=source: s.read(1024 * 1024), b""):
+        with archive.open(name, "w") as target:
+            for block in _pdf_blocks(document):
                 digest.update(block)
                 target.write(block)
         actual = digest.hexdigest()

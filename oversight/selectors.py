@@ -32,6 +32,7 @@ URGENT_OUTCOMES = {
 COMPLIANCE_LABELS = {
     "expired_without_cancellation": "Expired without cancellation",
     "late_ratification": "Late ratification",
+    "urgent_authority_not_ratified": "Urgent authority not ratified",
 }
 
 
