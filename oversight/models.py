@@ -79,6 +79,11 @@ class LedgerEntry(AppendOnly):
         return json.loads(self.payload)
 
     @property
+    def reason(self) -> str:
+        data = self.data
+        return str(data.get("reason") or data.get("code") or "")
+
+    @property
     def compliance_exception(self) -> str | None:
         value = self.data.get("compliance_exception")
         return str(value) if value else None

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -57,13 +58,20 @@ class InspectLedger(permissions.BasePermission):
         )
 
 
+class LedgerPagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 1000
+
+
 class LedgerEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """The ledger, oldest first (read only; for the oversight role). Filter by action,
-    object_type, object_id, actor, date_from, date_to (UTC dates) and seq_after."""
+    object_type, object_id, actor, date_from, date_to (UTC dates) and seq_after; page_size up
+    to 1000."""
 
     serializer_class = LedgerEntrySerializer
     permission_classes = [permissions.IsAuthenticated, InspectLedger]
     filterset_class = LedgerEntryFilter
+    pagination_class = LedgerPagination
     ordering_fields = ["seq"]
     ordering = ["seq"]
     lookup_field = "seq"
