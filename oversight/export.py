@@ -32,7 +32,8 @@ from oversight.canonical import format_time
 from oversight.checkpoints import create_checkpoint
 from oversight.models import LedgerCheckpoint
 from oversight.offline_verifier import GENESIS_HASH, ROW_FIELDS
-from oversight.schema import SELECT_FIRST_SEQ_SINCE, SELECT_HASH_AT, SELECT_ROWS
+from oversight.schema import SELECT_FIRST_SEQ_SINCE, SELECT_HASH_AT
+from oversight.verification import iter_rows
 
 EXPORT_FORMAT = "wa-inspection-export-v1"
 VERIFIER_SOURCE = Path(__file__).with_name("offline_verifier.py")
@@ -146,24 +147,18 @@ def _write_ledger(archive, summary: ExportSummary, *, upto: int, since_text: str
             cursor.execute(SELECT_HASH_AT, [start - 1])
             row = cursor.fetchone()
             anchor = row[0] if row else GENESIS_HASH
-        with archive.open("ledger.jsonl", "w", force_zip64=True) as handle:
-            last = start - 1
-            while True:
-                cursor.execute(SELECT_ROWS, [last, upto, BATCH_SIZE])
-                rows = cursor.fetchall()
-                if not rows:
-                    break
-                chunk = "".join(
-                    json.dumps(dict(zip(ROW_FIELDS, row, strict=True)), ensure_ascii=False) + "\n"
-                    for row in rows
-                ).encode()
-                digest.update(chunk)
-                handle.write(chunk)
-                if summary.first_seq is None:
-                    summary.first_seq = rows[0][0]
-                summary.last_seq = rows[-1][0]
-                summary.entries += len(rows)
-                last = rows[-1][0]
+    with archive.open("ledger.jsonl", "w", force_zip64=True) as handle:
+        for rows in iter_rows(after=start - 1, upto=upto, batch_size=BATCH_SIZE):
+            chunk = "".join(
+                json.dumps(dict(zip(ROW_FIELDS, row, strict=True)), ensure_ascii=False) + "\n"
+                for row in rows
+            ).encode()
+            digest.update(chunk)
+            handle.write(chunk)
+            if summary.first_seq is None:
+                summary.first_seq = rows[0][0]
+            summary.last_seq = rows[-1][0]
+            summary.entries += len(rows)
     if summary.first_seq is None:
         summary.first_seq = start
     return digest.hexdigest(), anchor

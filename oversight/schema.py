@@ -118,6 +118,11 @@ SELECT_HEAD = "SELECT seq, entry_hash FROM oversight_ledger_entry ORDER BY seq D
 SELECT_MAX_SEQ = "SELECT MAX(seq) FROM oversight_ledger_entry"
 SELECT_HASH_AT = "SELECT entry_hash FROM oversight_ledger_entry WHERE seq = %s"
 SELECT_FIRST_SEQ_SINCE = "SELECT MIN(seq) FROM oversight_ledger_entry WHERE recorded_at >= %s"
+SELECT_ROWS_STREAM = (
+    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, payload, "
+    "prev_hash, entry_hash FROM oversight_ledger_entry "
+    "WHERE seq > %s AND seq <= %s ORDER BY seq"
+)
 SELECT_ROWS = (
     "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, payload, "
     "prev_hash, entry_hash FROM oversight_ledger_entry "
