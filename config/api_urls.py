@@ -6,10 +6,12 @@ from rest_framework.routers import DefaultRouter
 
 from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
+from oversight.api.views import LedgerEntryViewSet
 
 router = DefaultRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("officers", OfficerViewSet, basename="officer")
+router.register("ledger", LedgerEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
     path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),

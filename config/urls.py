@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from config import views
+from oversight import views as oversight_views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -14,4 +15,10 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("oversight/", include("oversight.urls")),
+    path(
+        "transparency/ledger-key.pem",
+        oversight_views.ledger_public_key,
+        name="ledger-public-key",
+    ),
 ]

@@ -88,7 +88,7 @@ SAFE_KEY_WORDS = frozenset(
     }
 )
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
-_WORDS = re.compile(r"[a-z]+|[0-9]+")
+_WORDS = re.compile(r"[a-z0-9]+")
 _ENCODED_BINARY = re.compile(r"[A-Za-z0-9+/=_-]{256,}")
 
 

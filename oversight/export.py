@@ -8,7 +8,8 @@ A zip holding:
   the last); ``checkpoints.jsonl``: every stored checkpoint;
 - ``ledger-public-key.pem``: the key the checkpoints verify with (compare it with the one
   published at /transparency/ledger-key.pem);
-- ``wad/…``: every Written Authority Document PDF, each checked against its stored sha256;
+- ``wad/…``: every Written Authority Document PDF (from its ``pdf`` file or ``content`` bytes),
+  each checked against its stored sha256;
 - ``verify_inspection.py``: the standalone verifier (stdlib + ``cryptography``);
 - ``manifest.json`` and ``README.txt``.
 """
@@ -31,7 +32,8 @@ from oversight.canonical import format_time
 from oversight.checkpoints import create_checkpoint
 from oversight.models import LedgerCheckpoint
 from oversight.offline_verifier import GENESIS_HASH, ROW_FIELDS
-from oversight.schema import ENTRY_TABLE
+from oversight.schema import SELECT_FIRST_SEQ_SINCE, SELECT_HASH_AT
+from oversight.verification import iter_rows
 
 EXPORT_FORMAT = "wa-inspection-export-v1"
 VERIFIER_SOURCE = Path(__file__).with_name("offline_verifier.py")
@@ -138,38 +140,25 @@ def _write_ledger(archive, summary: ExportSummary, *, upto: int, since_text: str
     start = 1
     with connection.cursor() as cursor:
         if since_text is not None:
-            cursor.execute(
-                f"SELECT MIN(seq) FROM {ENTRY_TABLE} WHERE recorded_at >= %s", [since_text]
-            )
+            cursor.execute(SELECT_FIRST_SEQ_SINCE, [since_text])
             start = cursor.fetchone()[0] or upto + 1
         anchor = GENESIS_HASH
         if start > 1:
-            cursor.execute(f"SELECT entry_hash FROM {ENTRY_TABLE} WHERE seq = %s", [start - 1])
+            cursor.execute(SELECT_HASH_AT, [start - 1])
             row = cursor.fetchone()
             anchor = row[0] if row else GENESIS_HASH
-        with archive.open("ledger.jsonl", "w", force_zip64=True) as handle:
-            last = start - 1
-            while True:
-                cursor.execute(
-                    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, "
-                    f"payload, prev_hash, entry_hash FROM {ENTRY_TABLE} "
-                    "WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s",
-                    [last, upto, BATCH_SIZE],
-                )
-                rows = cursor.fetchall()
-                if not rows:
-                    break
-                chunk = "".join(
-                    json.dumps(dict(zip(ROW_FIELDS, row, strict=True)), ensure_ascii=False) + "\n"
-                    for row in rows
-                ).encode()
-                digest.update(chunk)
-                handle.write(chunk)
-                if summary.first_seq is None:
-                    summary.first_seq = rows[0][0]
-                summary.last_seq = rows[-1][0]
-                summary.entries += len(rows)
-                last = rows[-1][0]
+    with archive.open("ledger.jsonl", "w", force_zip64=True) as handle:
+        for rows in iter_rows(after=start - 1, upto=upto, batch_size=BATCH_SIZE):
+            chunk = "".join(
+                json.dumps(dict(zip(ROW_FIELDS, row, strict=True)), ensure_ascii=False) + "\n"
+                for row in rows
+            ).encode()
+            digest.update(chunk)
+            handle.write(chunk)
+            if summary.first_seq is None:
+                summary.first_seq = rows[0][0]
+            summary.last_seq = rows[-1][0]
+            summary.entries += len(rows)
     if summary.first_seq is None:
         summary.first_seq = start
     return digest.hexdigest(), anchor
@@ -188,13 +177,26 @@ def wad_documents(*, since: date | None = None):
     return documents
 
 
+def _pdf_blocks(document):
+    """The PDF's bytes, from a ``pdf`` file field or a ``content`` binary field."""
+    pdf = getattr(document, "pdf", None)
+    if pdf:
+        with pdf.open("rb") as source:
+            yield from iter(lambda: source.read(1024 * 1024), b"")
+        return
+    content = getattr(document, "content", None)
+    if content is None:
+        raise ValueError(f"WAD {document.pk} holds no PDF (neither pdf nor content)")
+    yield bytes(content)
+
+
 def _write_wads(archive, summary: ExportSummary, *, since: date | None) -> dict:
     files = []
     for document in wad_documents(since=since):
         digest = hashlib.sha256()
         name = f"wad/application-{document.application_id}/v{document.version}.pdf"
-        with document.pdf.open("rb") as source, archive.open(name, "w") as target:
-            for block in iter(lambda s=source: s.read(1024 * 1024), b""):
+        with archive.open(name, "w") as target:
+            for block in _pdf_blocks(document):
                 digest.update(block)
                 target.write(block)
         actual = digest.hexdigest()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import os
 import tempfile
 from functools import lru_cache
@@ -124,10 +125,9 @@ def _generated(path: Path) -> Ed25519PrivateKey:
             with os.fdopen(handle, "wb") as stream:
                 os.fchmod(stream.fileno(), 0o600)
                 stream.write(private_key_pem(Ed25519PrivateKey.generate()))
-            try:
-                os.link(temporary, path)  # atomic; fails if another process got there first
-            except FileExistsError:
-                pass
+            # os.link is atomic and fails if another process got there first: keep theirs.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
         finally:
             os.unlink(temporary)
     return parse_private_key(_read(path), source=str(path))

@@ -32,7 +32,7 @@ import re
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connections, models, transaction
+from django.db import connections, models
 from django.utils import timezone
 
 from common.roles import Role
@@ -40,7 +40,7 @@ from oversight.canonical import canonical_json, format_time
 from oversight.errors import InvalidLedgerEvent, LedgerOutsideTransaction
 from oversight.models import LedgerEntry
 from oversight.offline_verifier import GENESIS_HASH, entry_hash
-from oversight.schema import ENTRY_TABLE
+from oversight.schema import SELECT_HEAD
 
 if TYPE_CHECKING:
     from authority.models import User
@@ -91,7 +91,8 @@ def append_event(
         )
     if not isinstance(action, str) or not ACTION_PATTERN.match(action):
         raise InvalidLedgerEvent(
-            f"Ledger action {action!r} must read <entity>.<past tense>, e.g. application.authorised."
+            f"Ledger action {action!r} must read <entity>.<past tense>, "
+            "e.g. application.authorised."
         )
     object_type, object_id = _subject(subject)
     actor_id = _actor_id(actor)
@@ -100,7 +101,7 @@ def append_event(
 
     with connection.cursor() as cursor:
         lock_ledger(cursor, connection.vendor)
-        cursor.execute(f"SELECT seq, entry_hash FROM {ENTRY_TABLE} ORDER BY seq DESC LIMIT 1")
+        cursor.execute(SELECT_HEAD)
         head = cursor.fetchone()
     seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
     recorded_at = format_time(timezone.now())
@@ -144,7 +145,7 @@ def lock_ledger(cursor, vendor: str) -> None:
 def ledger_head(using: str = "default") -> tuple[int, str]:
     """(number of entries, hash of the last) — (0, 64 zeros) when the ledger is empty."""
     with connections[using].cursor() as cursor:
-        cursor.execute(f"SELECT seq, entry_hash FROM {ENTRY_TABLE} ORDER BY seq DESC LIMIT 1")
+        cursor.execute(SELECT_HEAD)
         row = cursor.fetchone()
     return (row[0], row[1]) if row else (0, GENESIS_HASH)
 

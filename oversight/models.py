@@ -67,8 +67,21 @@ class LedgerEntry(AppendOnly):
         return parse_time(self.recorded_at)
 
     @property
+    def object_app_label(self) -> str:
+        return self.object_type.split(".", 1)[0]
+
+    @property
+    def object_model_name(self) -> str:
+        return self.object_type.split(".", 1)[-1]
+
+    @property
     def data(self) -> dict:
         return json.loads(self.payload)
+
+    @property
+    def reason(self) -> str:
+        data = self.data
+        return str(data.get("reason") or data.get("code") or "")
 
     @property
     def compliance_exception(self) -> str | None:

@@ -234,7 +234,9 @@ def _sequence_problem(found: int, expected: int) -> Problem:
     if found > expected:
         missing = f"{expected}" if found == expected + 1 else f"{expected} to {found - 1}"
         return Problem(
-            expected, "gap", f"entry {missing} is missing (the next entry is seq {found})"
+            expected,
+            "gap",
+            f"entry {missing} is missing or out of place (the next entry is seq {found})",
         )
     return Problem(
         found,
@@ -454,7 +456,7 @@ def verify_export(
                 checkpoints.append(parsed)
     latest = parse_checkpoint(json.loads(export.read("checkpoint.json")))
     latest["_label"] = "the export's checkpoint.json"
-    if all(c["signature_bytes"] != latest["signature_bytes"] for c in checkpoints):
+    if all(_signed_fields(c) != _signed_fields(latest) for c in checkpoints):
         checkpoints.append(latest)
     saved = None
     if checkpoint_file is not None:
@@ -507,6 +509,13 @@ def verify_export(
     if wads:
         line += f"; {len(wads)} WAD files match their recorded sha256"
     return True, line
+
+
+def _signed_fields(checkpoint: dict) -> tuple:
+    return tuple(
+        checkpoint[k]
+        for k in ("tree_size", "head_hash", "signed_at", "public_key_bytes", "signature_bytes")
+    )
 
 
 def _check_wads(export: Export, manifest: dict) -> str | None:

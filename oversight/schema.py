@@ -111,3 +111,20 @@ def create_statements(vendor: str) -> list[str]:
         raise NotImplementedError(
             f"the ledger supports SQLite and PostgreSQL, not {vendor}"
         ) from None
+
+
+# Queries on the ledger table (literal SQL: the table name is fixed, parameters are bound).
+SELECT_HEAD = "SELECT seq, entry_hash FROM oversight_ledger_entry ORDER BY seq DESC LIMIT 1"
+SELECT_MAX_SEQ = "SELECT MAX(seq) FROM oversight_ledger_entry"
+SELECT_HASH_AT = "SELECT entry_hash FROM oversight_ledger_entry WHERE seq = %s"
+SELECT_FIRST_SEQ_SINCE = "SELECT MIN(seq) FROM oversight_ledger_entry WHERE recorded_at >= %s"
+SELECT_ROWS_STREAM = (
+    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, payload, "
+    "prev_hash, entry_hash FROM oversight_ledger_entry "
+    "WHERE seq > %s AND seq <= %s ORDER BY seq"
+)
+SELECT_ROWS = (
+    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, payload, "
+    "prev_hash, entry_hash FROM oversight_ledger_entry "
+    "WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
+)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from django.db import connections
+from django.db import connections, transaction
 
 from oversight import keys
 from oversight.models import LedgerCheckpoint
@@ -23,13 +23,9 @@ from oversight.offline_verifier import (
     parse_checkpoint,
     verify_chain,
 )
-from oversight.schema import ENTRY_TABLE
+from oversight.schema import SELECT_MAX_SEQ, SELECT_ROWS, SELECT_ROWS_STREAM
 
 BATCH_SIZE = 20_000
-SELECT_ROWS = (
-    "SELECT seq, recorded_at, actor_id, role, action, object_type, object_id, payload, "
-    f"prev_hash, entry_hash FROM {ENTRY_TABLE} WHERE seq > %s AND seq <= %s ORDER BY seq LIMIT %s"
-)
 
 
 @dataclass
@@ -70,16 +66,27 @@ class Verification:
         return f"{line}; {self.seconds:.2f} s ({self.rate:,.0f} entries/s)"
 
 
-def iter_rows(cursor, *, upto: int, batch_size: int = BATCH_SIZE):
-    """Yield the ledger's rows (seq 1..upto) in batches, by keyset."""
-    last = 0
-    while True:
-        cursor.execute(SELECT_ROWS, [last, upto, batch_size])
-        rows = cursor.fetchall()
-        if not rows:
-            return
-        yield rows
-        last = rows[-1][0]
+def iter_rows(using: str = "default", *, after: int = 0, upto: int, batch_size: int = BATCH_SIZE):
+    """Yield the ledger's rows (after < seq <= upto) in seq order, in batches.
+
+    PostgreSQL: one server-side cursor (a single index scan, whatever the table's statistics)
+    inside a read-only transaction. SQLite: keyset batches (``seq > last``)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql":
+        with transaction.atomic(using=using), connection.chunked_cursor() as cursor:
+            cursor.execute(SELECT_ROWS_STREAM, [after, upto])
+            while rows := cursor.fetchmany(batch_size):
+                yield rows
+        return
+    last = after
+    with connection.cursor() as cursor:
+        while True:
+            cursor.execute(SELECT_ROWS, [last, upto, batch_size])
+            rows = cursor.fetchall()
+            if not rows:
+                return
+            yield rows
+            last = rows[-1][0]
 
 
 def verify_database(
@@ -106,14 +113,14 @@ def verify_database(
             saved["_label"] = saved_label
             checkpoints = sorted([*checkpoints, saved], key=lambda c: c["tree_size"])
 
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX(seq) FROM {ENTRY_TABLE}")
+    with connections[using].cursor() as cursor:
+        cursor.execute(SELECT_MAX_SEQ)
         upto = cursor.fetchone()[0] or 0
-        chain = verify_chain(
-            iter_rows(cursor, upto=upto, batch_size=batch_size),
-            want_hashes=[c["tree_size"] for c in checkpoints],
-        )
+    rows = iter_rows(using, upto=upto, batch_size=batch_size)
+    try:
+        chain = verify_chain(rows, want_hashes=[c["tree_size"] for c in checkpoints])
+    finally:
+        rows.close()  # ends the read transaction at once when a problem stops the pass early
     if problem is None:
         problem = _first(chain, check_checkpoints(checkpoints, chain, trusted))
     return Verification(

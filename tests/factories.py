@@ -49,3 +49,29 @@ class OversightFactory(UserFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         grant_roles(self, create, extracted if extracted is not None else [Role.OVERSIGHT])
+
+
+class LedgerEventFactory(factory.Factory):
+    """A ledger event written through record_event, in its own transaction.
+
+    The ledger is never flushed between tests (its table is unmanaged and append-only), so
+    compare against the head before and after rather than assume it is empty.
+    """
+
+    class Meta:
+        model = dict  # created only through record_event (see _create)
+
+    actor = None
+    role = None
+    action = "application.submitted"
+    subject = factory.Sequence(lambda n: ("authority.application", n + 1))
+    payload = factory.LazyAttribute(lambda o: {"reason": "test event"})
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from django.db import transaction
+
+        from oversight.ledger import record_event
+
+        with transaction.atomic():
+            return record_event(**kwargs)

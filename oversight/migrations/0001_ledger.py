@@ -15,8 +15,14 @@ def create_ledger_tables(apps, schema_editor):
 
 
 def drop_ledger_tables(apps, schema_editor):
+    """Unapplying drops the tables only while the ledger is empty: a migration never erases it."""
     from oversight.schema import DROP
 
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM oversight_ledger_entry")
+        held = cursor.fetchone()[0]
+    if held:
+        raise RuntimeError(f"the ledger holds {held} entries; a migration never drops it")
     for statement in DROP[schema_editor.connection.vendor]:
         schema_editor.execute(statement, params=None)
 

@@ -16,6 +16,7 @@ PROBE = (
     "'broker': s.CELERY_BROKER_URL, 'debug': s.DEBUG}))"
 )
 GOOD_SECRET = "x" * 64
+GOOD_LEDGER_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="  # base64 of bytes 0..31
 
 
 def run_python(code: str, settings: str, **env: str) -> subprocess.CompletedProcess:
@@ -101,6 +102,7 @@ def test_production_starts_with_safe_values():
         "config.settings.production",
         DJANGO_SECRET_KEY=GOOD_SECRET,
         DJANGO_ALLOWED_HOSTS="wa.example.police.uk",
+        WA_LEDGER_SIGNING_KEY=GOOD_LEDGER_KEY,
     )
     assert config["debug"] is False
 

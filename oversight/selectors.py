@@ -1,0 +1,258 @@
+"""Reads for oversight: the timeline, an object's history and the registers, all built from the
+ledger (so they work for capabilities before their apps exist) and django-simple-history."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Model, Q, QuerySet
+
+from oversight.canonical import format_time
+from oversight.models import LedgerEntry
+
+URGENT_ACTION = "application.urgently_authorised"
+REFUSED_ENGINE_ACTION = "engine.search_refused"
+COMPLIANCE_KEY = "compliance_exception"
+RATIFICATION_LIMIT = timedelta(hours=72)
+
+# What followed an urgent authority, most decisive last.
+URGENT_OUTCOMES = {
+    "application.ratified": "Ratified",
+    "application.lapsed": "Lapsed: not ratified in time",
+    "application.cancelled": "Cancelled",
+    "application.expired": "Expired",
+    "application.refused": "Refused on ratification",
+    "application.returned": "Returned for amendment",
+}
+COMPLIANCE_LABELS = {
+    "expired_without_cancellation": "Expired without cancellation",
+    "late_ratification": "Late ratification",
+    "urgent_authority_not_ratified": "Urgent authority not ratified",
+}
+
+
+def day_start(value: date) -> str:
+    return format_time(datetime(value.year, value.month, value.day, tzinfo=UTC))
+
+
+def timeline(
+    *,
+    object_type: str = "",
+    object_id: str = "",
+    actor: str = "",
+    action: str = "",
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> QuerySet[LedgerEntry]:
+    """Ledger entries, newest first, filtered. ``actor`` is a user id, a username or "system";
+    ``action`` matches exactly, or as a prefix when it ends with "." or "*"."""
+    entries = LedgerEntry.objects.all()
+    if object_type:
+        entries = entries.filter(object_type=object_type)
+    if object_id:
+        entries = entries.filter(object_id=object_id)
+    if actor:
+        entries = entries.filter(actor_filter(actor))
+    if action:
+        if action.endswith(("*", ".")):
+            entries = entries.filter(action__startswith=action.rstrip("*"))
+        else:
+            entries = entries.filter(action=action)
+    return by_dates(entries, date_from, date_to).order_by("-seq")
+
+
+def actor_filter(actor: str) -> Q:
+    actor = actor.strip()
+    if actor.lower() == "system":
+        return Q(actor_id__isnull=True)
+    if actor.isdigit():
+        return Q(actor_id=int(actor))
+    user = get_user_model().objects.filter(username=actor).only("pk").first()
+    return Q(actor_id=user.pk) if user else Q(pk__in=[])
+
+
+def by_dates(entries: QuerySet, date_from: date | None, date_to: date | None) -> QuerySet:
+    """Filter on UTC dates (recorded_at is fixed-width UTC text, so text order is time order)."""
+    if date_from:
+        entries = entries.filter(recorded_at__gte=day_start(date_from))
+    if date_to:
+        entries = entries.filter(recorded_at__lt=day_start(date_to + timedelta(days=1)))
+    return entries
+
+
+def actors_for(entries) -> dict[int, Model]:
+    ids = {entry.actor_id for entry in entries if entry.actor_id is not None}
+    return get_user_model().objects.in_bulk(ids)
+
+
+def object_events(object_type: str, object_id: str) -> QuerySet[LedgerEntry]:
+    return LedgerEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("seq")
+
+
+@dataclass
+class UrgentAuthority:
+    entry: LedgerEntry
+    followed: list[LedgerEntry] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        decisive = [e for e in self.followed if e.action in URGENT_OUTCOMES]
+        return URGENT_OUTCOMES[decisive[-1].action] if decisive else "Awaiting ratification"
+
+    @property
+    def ratified(self) -> LedgerEntry | None:
+        return next((e for e in self.followed if e.action == "application.ratified"), None)
+
+    @property
+    def ratified_after(self) -> timedelta | None:
+        return self.ratified.time - self.entry.time if self.ratified else None
+
+    @property
+    def exceptions(self) -> list[str]:
+        codes = [code for e in [self.entry, *self.followed] if (code := compliance_code(e))]
+        late = self.ratified_after
+        if late is not None and late > RATIFICATION_LIMIT and "late_ratification" not in codes:
+            codes.append("late_ratification")
+        return [COMPLIANCE_LABELS.get(code, code.replace("_", " ").capitalize()) for code in codes]
+
+
+def urgent_authorities(
+    *, date_from: date | None = None, date_to: date | None = None
+) -> list[UrgentAuthority]:
+    """Every urgent authority (newest first) with what followed for the same object."""
+    urgent = list(
+        by_dates(LedgerEntry.objects.filter(action=URGENT_ACTION), date_from, date_to).order_by(
+            "-seq"
+        )
+    )
+    if not urgent:
+        return []
+    later: dict[tuple[str, str], list[LedgerEntry]] = defaultdict(list)
+    follow_ups = LedgerEntry.objects.filter(
+        object_type__in={e.object_type for e in urgent},
+        object_id__in={e.object_id for e in urgent},
+        seq__gt=min(e.seq for e in urgent),
+    ).order_by("seq")
+    for entry in follow_ups:
+        later[(entry.object_type, entry.object_id)].append(entry)
+    return [
+        UrgentAuthority(
+            entry=entry,
+            followed=[
+                e
+                for e in later[(entry.object_type, entry.object_id)]
+                if e.seq > entry.seq and e.action != URGENT_ACTION
+            ],
+        )
+        for entry in urgent
+    ]
+
+
+def compliance_code(entry: LedgerEntry) -> str | None:
+    if f'"{COMPLIANCE_KEY}":' not in entry.payload:
+        return None
+    value = json.loads(entry.payload).get(COMPLIANCE_KEY)
+    return str(value) if value else None
+
+
+def compliance_exceptions(
+    *, code: str = "", date_from: date | None = None, date_to: date | None = None
+) -> list[LedgerEntry]:
+    """Entries whose payload names a compliance exception, newest first."""
+    candidates = by_dates(
+        LedgerEntry.objects.filter(payload__contains=f'"{COMPLIANCE_KEY}":'), date_from, date_to
+    ).order_by("-seq")
+    found = []
+    for entry in candidates:
+        entry_code = compliance_code(entry)
+        if entry_code and (not code or entry_code == code):
+            entry.compliance_label = COMPLIANCE_LABELS.get(
+                entry_code, entry_code.replace("_", " ").capitalize()
+            )
+            found.append(entry)
+    return found
+
+
+def refused_engine_calls(
+    *, date_from: date | None = None, date_to: date | None = None
+) -> QuerySet[LedgerEntry]:
+    entries = LedgerEntry.objects.filter(action=REFUSED_ENGINE_ACTION)
+    return by_dates(entries, date_from, date_to).order_by("-seq")
+
+
+# --- field-level history (django-simple-history) ----------------------------------------
+
+
+@dataclass
+class FieldChange:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class HistoryStep:
+    when: datetime
+    kind: str
+    user: object
+    reason: str
+    changes: list[FieldChange]
+
+
+HISTORY_KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def has_history(model: type[Model]) -> bool:
+    return hasattr(model, "history") and hasattr(model.history, "model")
+
+
+def field_history(model: type[Model], object_id: str) -> list[HistoryStep]:
+    """Each recorded version of one object, oldest first, with the fields that changed."""
+    history = model.history
+    try:
+        records = list(
+            history.filter(**{model._meta.pk.attname: object_id})
+            .select_related("history_user")
+            .order_by("history_date", "history_id")
+        )
+    except (ValueError, ValidationError):
+        return []
+    tracked = [f for f in history.model.tracked_fields if f.editable]
+    labels = {f.name: str(f.verbose_name) for f in tracked}
+    steps = []
+    previous = None
+    for record in records:
+        if previous is None:
+            changes = [
+                FieldChange(labels[f.name], "", _show(getattr(record, f.attname)))
+                for f in tracked
+                if getattr(record, f.attname) not in (None, "")
+            ]
+        else:
+            delta = record.diff_against(previous)
+            changes = [
+                FieldChange(labels.get(c.field, c.field), _show(c.old), _show(c.new))
+                for c in delta.changes
+            ]
+        steps.append(
+            HistoryStep(
+                when=record.history_date,
+                kind=HISTORY_KINDS.get(record.history_type, record.history_type),
+                user=record.history_user,
+                reason=record.history_change_reason or "",
+                changes=changes,
+            )
+        )
+        previous = record
+    return steps
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "—"
+    return str(value)

@@ -1,0 +1,218 @@
+"""Oversight pages: read only, for the oversight role (permission oversight.inspect_ledger).
+
+Plus one public view: the ledger's public key, so anyone can check a checkpoint's signature.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import wraps
+
+from django.apps import apps
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_safe
+
+from oversight import keys, selectors
+from oversight.checkpoints import create_checkpoint, latest_checkpoint
+from oversight.forms import ComplianceFilterForm, DateRangeForm, TimelineFilterForm, VerifyForm
+from oversight.verification import verify_database
+
+INSPECT_PERMISSION = "oversight.inspect_ledger"
+PAGE_SIZE = 50
+
+
+def inspector_required(view):
+    """Signed in, and holding oversight.inspect_ledger (granted to the oversight role only)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.has_perm(INSPECT_PERMISSION):
+            raise PermissionDenied("Only oversight accounts may inspect the ledger.")
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _page(request: HttpRequest, items):
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+def _with_actors(entries) -> list:
+    entries = list(entries)
+    actors = selectors.actors_for(entries)
+    for entry in entries:
+        entry.actor_user = actors.get(entry.actor_id)
+    return entries
+
+
+@require_safe
+@inspector_required
+def timeline(request: HttpRequest) -> HttpResponse:
+    form = TimelineFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = _page(request, selectors.timeline(**filters))
+    page.object_list = _with_actors(page.object_list)
+    return render(
+        request,
+        "oversight/timeline.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+@require_safe
+@inspector_required
+def object_history(request: HttpRequest, app_label: str, model_name: str, object_id: str):
+    object_type = f"{app_label}.{model_name}".lower()
+    try:
+        model = apps.get_model(app_label, model_name)
+    except (LookupError, ValueError):
+        model = None
+    events = _with_actors(selectors.object_events(object_type, object_id))
+    history = (
+        selectors.field_history(model, object_id)
+        if model is not None and selectors.has_history(model)
+        else None
+    )
+    if not events and not history and model is None:
+        raise Http404("Nothing is recorded for this object.")
+    current = None
+    if model is not None:
+        current = model._default_manager.filter(pk=object_id).first() if history else None
+    return render(
+        request,
+        "oversight/object_history.html",
+        {
+            "object_type": object_type,
+            "object_id": object_id,
+            "model": model,
+            "current": current,
+            "events": events,
+            "history": history,
+            "tracks_history": model is not None and selectors.has_history(model),
+        },
+    )
+
+
+@require_safe
+@inspector_required
+def urgent_register(request: HttpRequest) -> HttpResponse:
+    form = DateRangeForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = _page(request, selectors.urgent_authorities(**filters))
+    actors = selectors.actors_for([row.entry for row in page.object_list])
+    for row in page.object_list:
+        row.entry.actor_user = actors.get(row.entry.actor_id)
+    return render(
+        request,
+        "oversight/register_urgent.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+@require_safe
+@inspector_required
+def compliance_register(request: HttpRequest) -> HttpResponse:
+    form = ComplianceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = _page(request, selectors.compliance_exceptions(**filters))
+    page.object_list = _with_actors(page.object_list)
+    return render(
+        request,
+        "oversight/register_compliance.html",
+        {
+            "form": form,
+            "page": page,
+            "query": _query_without_page(request),
+            "labels": selectors.COMPLIANCE_LABELS,
+        },
+    )
+
+
+@require_safe
+@inspector_required
+def refused_engine_register(request: HttpRequest) -> HttpResponse:
+    form = DateRangeForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    page = _page(request, selectors.refused_engine_calls(**filters))
+    page.object_list = _with_actors(page.object_list)
+    return render(
+        request,
+        "oversight/register_refused.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@inspector_required
+def verify(request: HttpRequest) -> HttpResponse:
+    """Run the verification on demand (POST: it reads everything and changes nothing)."""
+    result = None
+    checkpoint_error = None
+    form = VerifyForm()
+    if request.method == "POST":
+        form = VerifyForm(request.POST, request.FILES)
+        saved = None
+        if form.is_valid() and form.cleaned_data.get("checkpoint"):
+            upload = form.cleaned_data["checkpoint"]
+            try:
+                saved = json.loads(upload.read(64 * 1024))
+            except ValueError:
+                checkpoint_error = "The checkpoint file is not JSON; choose the file you saved."
+        if checkpoint_error is None and form.is_valid():
+            result = verify_database(
+                saved_checkpoint=saved,
+                saved_label=f"checkpoint file {form.cleaned_data['checkpoint'].name}"
+                if saved is not None
+                else "",
+            )
+    return render(
+        request,
+        "oversight/verify.html",
+        {
+            "form": form,
+            "result": result,
+            "checkpoint_error": checkpoint_error,
+            "latest": latest_checkpoint(),
+            "key_id": keys.key_id(),
+        },
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@inspector_required
+def checkpoint_document(request: HttpRequest) -> HttpResponse:
+    """GET: the latest signed checkpoint as JSON to save. POST: sign the head now first."""
+    if request.method == "POST":
+        checkpoint, _ = create_checkpoint(only_if_moved=True)
+    else:
+        checkpoint = latest_checkpoint()
+        if checkpoint is None:
+            raise Http404("No checkpoint has been signed yet.")
+    response = JsonResponse(checkpoint.as_document(), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = (
+        f'attachment; filename="ledger-checkpoint-{checkpoint.tree_size}.json"'
+    )
+    return response
+
+
+@require_safe
+@cache_control(public=True, max_age=300)
+def ledger_public_key(request: HttpRequest) -> HttpResponse:
+    """Public (no sign-in): the Ed25519 key the ledger's checkpoints verify with."""
+    response = HttpResponse(keys.public_key_pem(), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="ledger-key.pem"'
+    response["X-Key-Id"] = keys.key_id()
+    return response
