@@ -8,7 +8,7 @@ A zip holding:
   the last); ``checkpoints.jsonl``: every stored checkpoint;
 - ``ledger-public-key.pem``: the key the checkpoints verify with (compare it with the one
   published at /transparency/ledger-key.pem);
-- ``wad/…``: every Written Authority Document PDF (from its ``pdf`` file or ``content`` bytes),
+- ``wad/…``: every Written Authority Document PDF (stored in the database with its decision),
   each checked against its stored sha256;
 - ``verify_inspection.py``: the standalone verifier (stdlib + ``cryptography``);
 - ``manifest.json`` and ``README.txt``.
@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
@@ -165,29 +164,13 @@ def _write_ledger(archive, summary: ExportSummary, *, upto: int, since_text: str
 
 
 def wad_documents(*, since: date | None = None):
-    """Every Written Authority Document, oldest first; none while the authority app has no
-    such model."""
-    try:
-        model = apps.get_model("authority", "WrittenAuthorityDocument")
-    except LookupError:
-        return []
-    documents = model.objects.order_by("issued_at", "pk")
+    """Every Written Authority Document, oldest first."""
+    from authority.models import WrittenAuthorityDocument
+
+    documents = WrittenAuthorityDocument.objects.order_by("issued_at", "pk")
     if since is not None:
         documents = documents.filter(issued_at__date__gte=since)
-    return documents
-
-
-def _pdf_blocks(document):
-    """The PDF's bytes, from a ``pdf`` file field or a ``content`` binary field."""
-    pdf = getattr(document, "pdf", None)
-    if pdf:
-        with pdf.open("rb") as source:
-            yield from iter(lambda: source.read(1024 * 1024), b"")
-        return
-    content = getattr(document, "content", None)
-    if content is None:
-        raise ValueError(f"WAD {document.pk} holds no PDF (neither pdf nor content)")
-    yield bytes(content)
+    return documents.iterator(chunk_size=50)
 
 
 def _write_wads(archive, summary: ExportSummary, *, since: date | None) -> dict:
@@ -195,10 +178,9 @@ def _write_wads(archive, summary: ExportSummary, *, since: date | None) -> dict:
     for document in wad_documents(since=since):
         digest = hashlib.sha256()
         name = f"wad/application-{document.application_id}/v{document.version}.pdf"
-        with archive.open(name, "w") as target:
-            for block in _pdf_blocks(document):
-                digest.update(block)
-                target.write(block)
+        content = bytes(document.content)
+        digest.update(content)
+        archive.writestr(name, content)
         actual = digest.hexdigest()
         matches = actual == document.sha256
         if not matches:

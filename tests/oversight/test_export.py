@@ -3,18 +3,15 @@ export (or a forged checkpoint) is caught offline, with the first bad sequence n
 
 import ast
 import base64
-import hashlib
 import json
 import subprocess
 import sys
 import zipfile
 from datetime import UTC, datetime
 from io import StringIO
-from types import SimpleNamespace
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.core.files.base import ContentFile
 from django.core.management import call_command
 
 from oversight import export as export_module
@@ -220,60 +217,39 @@ def test_an_export_since_a_date_is_anchored_and_verifies(tmp_path, monkeypatch):
     assert ok and "anchored at the hash of entry" in line
 
 
-def fake_wad(application_id, version, content: bytes, stored_sha256=None, as_file=True):
-    digest = stored_sha256 or hashlib.sha256(content).hexdigest()
-    return SimpleNamespace(
-        pk=version,
-        application_id=application_id,
-        version=version,
-        pdf=ContentFile(content, name="wad.pdf") if as_file else None,
-        content=None if as_file else content,
-        sha256=digest,
-        issued_at=datetime(2025, 1, 28, 9, tzinfo=UTC),
-    )
-
-
 def test_every_wad_pdf_is_included_and_checked_against_its_stored_sha256(
-    events, tmp_path, monkeypatch
+    authorised, superintendent, tmp_path
 ):
-    documents = [
-        fake_wad(7, 1, b"%PDF-1.7 first"),
-        fake_wad(7, 2, b"%PDF-1.7 second", as_file=False),
-    ]
-    monkeypatch.setattr(export_module, "wad_documents", lambda since=None: documents)
+    from authority import services
+
+    services.cancel_authority(
+        application=authorised, by=superintendent, reasons="Done.", report="Two arrests."
+    )
+    documents = list(authorised.documents.order_by("version"))
     out, folder, summary = make_export(tmp_path)
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["wads"]["included"] == 2 and manifest["wads"]["mismatches"] == 0
     assert all(item["matches_stored_sha256"] for item in manifest["wads"]["files"])
-    assert (folder / "wad/application-7/v2.pdf").read_bytes() == b"%PDF-1.7 second"
+    second = folder / f"wad/application-{authorised.pk}/v2.pdf"
+    assert second.read_bytes() == bytes(documents[1].content)
     assert "2 WAD PDFs" in summary
     ok, line = check(out)
     assert ok and "2 WAD files match" in line
 
-    (folder / "wad/application-7/v1.pdf").write_bytes(b"%PDF-1.7 altered")
+    (folder / f"wad/application-{authorised.pk}/v1.pdf").write_bytes(b"%PDF-1.7 altered")
     ok, line = check(folder)
-    assert not ok and "wad/application-7/v1.pdf does not match" in line
+    assert not ok and f"wad/application-{authorised.pk}/v1.pdf does not match" in line
 
 
-def test_a_wad_whose_bytes_differ_from_its_stored_hash_is_flagged(events, tmp_path, monkeypatch):
-    documents = [fake_wad(8, 1, b"%PDF-1.7", stored_sha256="0" * 64)]
-    monkeypatch.setattr(export_module, "wad_documents", lambda since=None: documents)
+def test_a_wad_whose_bytes_differ_from_its_stored_hash_is_flagged(authorised, tmp_path):
+    from authority.models import WrittenAuthorityDocument
+
+    WrittenAuthorityDocument.objects.filter(application=authorised).update(sha256="0" * 64)
     out, _, _ = make_export(tmp_path)
     with zipfile.ZipFile(out) as archive:
         manifest = json.loads(archive.read("manifest.json"))
     assert manifest["wads"]["mismatches"] == 1
     assert not check(out)[0]
-
-
-def test_no_wads_are_exported_while_the_authority_app_has_no_such_model():
-    from django.apps import apps
-
-    try:
-        apps.get_model("authority", "WrittenAuthorityDocument")
-    except LookupError:
-        assert export_module.wad_documents() == []
-    else:
-        pytest.skip("the authority app provides WrittenAuthorityDocument")
 
 
 def test_the_verifier_needs_only_the_standard_library_and_cryptography():
