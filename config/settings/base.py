@@ -45,6 +45,13 @@ def database_from_url(url: str) -> dict:
             f"DATABASE_URL {url!r} names engine {engine or 'unknown'}; "
             "only SQLite and PostgreSQL are supported"
         )
+    if engine == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN,
+        # so two deciders queue instead of failing with "database is locked" mid-transaction.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("init_command", "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;")
+        options.setdefault("transaction_mode", "IMMEDIATE")
+        options.setdefault("timeout", 20)
     if engine == "django.db.backends.postgresql":
         # Short connect timeout so an unreachable server fails in seconds, not minutes.
         config.setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
