@@ -7,6 +7,7 @@ embedding) and the record id of the lawfully held image in its source system.
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class GalleryKind(models.TextChoices):
@@ -82,3 +83,37 @@ class EnrolledFace(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject_ref} in {self.gallery_id}"
+
+
+class EquitabilityReport(models.Model):
+    """FPIR and FNIR per group across thresholds for one model version, and the minimum
+    threshold derived from them. A threshold means nothing apart from its model, so an
+    authority's threshold is checked against the latest report for its model version.
+
+    Reports are records: written once through ``record_equitability_report``, never changed.
+    """
+
+    model_version = models.CharField(max_length=120, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    dataset = models.CharField(
+        max_length=300, help_text="What the report was measured on: images, identities, groups."
+    )
+    thresholds = models.JSONField(help_text="The scores the rates were measured at, ascending.")
+    # Same scale and precision as an authority's threshold; null when the report cannot
+    # determine one (no groups given, or the groups differ even at the highest threshold).
+    minimum_threshold = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
+    report = models.JSONField(help_text="The full report, as biometric_engine.core.evaluate.")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        get_latest_by = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"Equitability report {self.pk} for {self.model_version}"

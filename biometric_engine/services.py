@@ -1,19 +1,26 @@
-"""Writes to the engine's tables: enrolling and removing face templates (with ledger events).
+"""Writes to the engine's tables: enrolling and removing face templates, and recording
+equitability reports (each with its ledger event).
 
 The enrolment image is read, embedded and dropped: only the template and the source record id
 are stored. Index and database change together: the gallery's revision is bumped in the same
 transaction, so the next search rebuilds its index from the rows.
 """
 
+import hashlib
+import json
+import math
+from decimal import ROUND_CEILING, Decimal
+
 import numpy as np
 from django.db import transaction
 from django.db.models import F
 
 from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.evaluate import minimum_equitable_threshold, significant_differences
 from biometric_engine.core.images import load_image
 from biometric_engine.core.quality import require_one_searchable_face
 from biometric_engine.engine import engine_backend, engine_limits, probe_rules
-from biometric_engine.models import EnrolledFace, Gallery
+from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery
 from common.errors import InvalidInput, NotPermitted, WrongState
 from oversight.ledger import record_event
 
@@ -66,4 +73,137 @@ def remove_face(*, face: EnrolledFace, by) -> None:
     Gallery.objects.filter(pk=gallery.pk).update(revision=F("revision") + 1)
     record_event(
         actor=by, action="engine.face_removed", subject=gallery, payload={"enrolment_id": face_id}
+    )
+
+
+THRESHOLD_PLACES = Decimal("0.001")  # an authority's threshold has three decimal places
+
+
+@transaction.atomic
+def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> EquitabilityReport:
+    """Store an equitability report (``core.evaluate.evaluate_identification``'s output) with
+    the minimum threshold derived from it, and write ``engine.equitability_reported``.
+
+    ``by`` is None when the system records it (the command line); a named user needs the
+    ``add_equitabilityreport`` permission. The minimum threshold is re-derived here from the
+    report's per-group counts, so a report claiming a lower one than its counts support is
+    refused rather than stored.
+    """
+    if by is not None and not by.has_perm("biometric_engine.add_equitabilityreport"):
+        raise NotPermitted("Only an administrator may record an equitability report.")
+    model_version, thresholds, minimum = _checked_report(report)
+    dataset = dataset.strip() or _describe(report)
+    if len(dataset) > EquitabilityReport._meta.get_field("dataset").max_length:
+        raise InvalidInput("Describe the dataset in 300 characters or fewer.", field="dataset")
+    stored = EquitabilityReport.objects.create(
+        model_version=model_version,
+        dataset=dataset,
+        thresholds=thresholds,
+        minimum_threshold=_as_threshold(minimum),
+        report=report,
+        created_by=by,
+    )
+    searches = report["searches"]
+    record_event(
+        actor=by,
+        action="engine.equitability_reported",
+        subject=stored,
+        payload={
+            "report_id": stored.pk,
+            "model_version": model_version,
+            "minimum_threshold": stored.minimum_threshold,
+            "threshold_count": len(thresholds),
+            "group_count": len(report.get("groups") or {}),
+            "watchlist_size": int(report.get("watchlist_size") or 0),
+            "mated_searches": int(searches["mated"]),
+            "non_mated_searches": int(searches["non_mated"]),
+            "report_sha256": hashlib.sha256(_canonical(report).encode()).hexdigest(),
+        },
+    )
+    return stored
+
+
+def _canonical(report: dict) -> str:
+    try:
+        return json.dumps(report, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise InvalidInput(f"The report is not plain JSON ({error}).", field="report") from None
+
+
+def _checked_report(report: dict) -> tuple[str, list[float], float | None]:
+    """The model version, the thresholds and the derived minimum threshold, or InvalidInput."""
+    if not isinstance(report, dict):
+        raise InvalidInput("An equitability report is a JSON object.", field="report")
+    _canonical(report)
+    model_version = report.get("model")
+    if not isinstance(model_version, str) or not model_version.strip():
+        raise InvalidInput("The report does not name its model version.", field="report")
+    if len(model_version) > EquitabilityReport._meta.get_field("model_version").max_length:
+        raise InvalidInput("The report's model version is too long.", field="report")
+    thresholds = report.get("thresholds")
+    if (
+        not isinstance(thresholds, list)
+        or not thresholds
+        or not all(_is_score(t) for t in thresholds)
+        or thresholds != sorted(set(thresholds))
+    ):
+        raise InvalidInput(
+            "The report's thresholds must be distinct scores between 0 and 1, ascending.",
+            field="report",
+        )
+    try:
+        searches = int(report["searches"]["mated"]) + int(report["searches"]["non_mated"])
+        overall = report["overall"]
+        groups = report.get("groups") or {}
+        by_group = {name: group["by_threshold"] for name, group in groups.items()}
+    except (KeyError, TypeError, ValueError):
+        raise InvalidInput(
+            "The report lacks its searches, overall rates or group rates.", field="report"
+        ) from None
+    if searches <= 0:
+        raise InvalidInput(
+            "The report holds no searches: enrol people with two or more images.",
+            field="report",
+        )
+    rows = [overall, *by_group.values()]
+    if any([row.get("threshold") for row in block] != thresholds for block in rows):
+        raise InvalidInput("Every block of rates must give one row per threshold.", field="report")
+    try:
+        minimum = (
+            minimum_equitable_threshold(significant_differences(by_group)) if by_group else None
+        )
+    except (KeyError, TypeError):
+        raise InvalidInput("The report's group rates lack their counts.", field="report") from None
+    if report.get("minimum_threshold") != minimum:
+        raise InvalidInput(
+            f"The report gives a minimum threshold of {report.get('minimum_threshold')}, but its "
+            f"group counts support {minimum}.",
+            field="report",
+        )
+    return model_version.strip(), thresholds, minimum
+
+
+def _is_score(value) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and 0.0 <= value <= 1.0
+    )
+
+
+def _as_threshold(value: float | None) -> Decimal | None:
+    # Rounded up, never down: the stored minimum may not admit a score the report did not.
+    if value is None:
+        return None
+    return Decimal(repr(float(value))).quantize(THRESHOLD_PLACES, rounding=ROUND_CEILING)
+
+
+def _describe(report: dict) -> str:
+    searches = report["searches"]
+    groups = report.get("groups") or {}
+    return (
+        f"Watchlist of {report.get('watchlist_size', 0)}, {searches['mated']} mated and "
+        f"{searches['non_mated']} non-mated searches"
+        + (f", {len(groups)} groups" if groups else ", no groups")
     )

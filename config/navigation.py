@@ -18,6 +18,13 @@ class NavLink:
 NAV_LINKS: list[NavLink] = [
     NavLink("Home", "home"),
     NavLink("Applications", "authority:application-list"),
+    NavLink(
+        "Equitability",
+        "engine:report-list",
+        roles=frozenset(
+            {Role.AUTHORISING_OFFICER, Role.CHIEF_OFFICER, Role.OVERSIGHT, Role.ADMINISTRATOR}
+        ),
+    ),
     NavLink("Oversight", "oversight:timeline", roles=frozenset({Role.OVERSIGHT})),
     NavLink("API", "api-docs"),
     NavLink("Administration", "admin:index", roles=frozenset({Role.ADMINISTRATOR})),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("engine/", include("biometric_engine.urls")),
     path("oversight/", include("oversight.urls")),
     path(
         "transparency/ledger-key.pem",

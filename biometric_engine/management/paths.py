@@ -1,0 +1,50 @@
+"""Argument checks the engine's commands share: each bad path ends the command with one line."""
+
+import json
+import os
+import zipfile
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from biometric_engine.core.evaluate import EmbeddingCache
+
+
+def require_file(path: Path, option: str) -> None:
+    if not path.is_file():
+        raise CommandError(f"{option} {path}: no such file")
+    if not os.access(path, os.R_OK):
+        raise CommandError(f"{option} {path}: not readable")
+
+
+def require_dir(path: Path, option: str) -> None:
+    if not path.is_dir():
+        raise CommandError(f"{option} {path}: no such folder")
+
+
+def open_cache(path: Path | None, model_version: str) -> EmbeddingCache:
+    """The embedding cache at ``path`` (created on first use), or an in-memory one."""
+    if path is None:
+        return EmbeddingCache(model_version)
+    if path.exists() and not path.is_file():
+        raise CommandError(f"--cache {path}: not a file")
+    if not path.exists() and not path.parent.is_dir():
+        raise CommandError(f"--cache {path}: the folder {path.parent} does not exist")
+    try:
+        return EmbeddingCache.open(path, model_version)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+        raise CommandError(f"--cache {path}: not an embedding cache ({error})") from None
+
+
+def require_output(path: Path | None, option: str) -> None:
+    """Checked before the work starts, so a typo does not cost a long run its result."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise CommandError(f"{option} {path}: is a folder; name a file")
+    if not path.parent.is_dir():
+        raise CommandError(f"{option} {path}: the folder {path.parent} does not exist")
+
+
+def write_json(path: Path, data: dict) -> None:
+    path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")

@@ -1,0 +1,156 @@
+"""Staff pages for equitability reports: the list, and one report with its chart and tables.
+
+Readable by the roles holding ``view_equitabilityreport`` (authorising officers, Chief
+Officers, oversight, administrators); everyone else gets 403, anonymous users the sign-in page.
+"""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_safe
+
+from biometric_engine import selectors
+from biometric_engine.charts import rates_chart
+from biometric_engine.models import EquitabilityReport
+
+
+def _require_view(request: HttpRequest) -> None:
+    if not request.user.has_perm(selectors.VIEW_REPORTS):
+        raise PermissionDenied(
+            "Only authorising officers, Chief Officers, oversight and "
+            "administrators may read equitability reports."
+        )
+
+
+@require_safe
+@login_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    _require_view(request)
+    reports = selectors.equitability_reports_visible_to(user=request.user)[:200]
+    return render(request, "biometric_engine/report_list.html", {"reports": reports})
+
+
+@require_safe
+@login_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _require_view(request)
+    report = get_object_or_404(selectors.equitability_reports_visible_to(user=request.user), pk=pk)
+    return render(request, "biometric_engine/report_detail.html", _detail_context(report))
+
+
+def _rate(rate: dict) -> dict:
+    """A rate as the page shows it: percent, interval in percent, and the counts behind it."""
+    value = rate["rate"]
+    return {
+        "percent": None if value is None else 100.0 * value,
+        "low": 100.0 * rate["ci_low"],
+        "high": 100.0 * rate["ci_high"],
+        "errors": rate["errors"],
+        "searches": rate["searches"],
+    }
+
+
+def _minimum_explained(report: EquitabilityReport) -> str:
+    data = report.report
+    if report.minimum_threshold is not None:
+        return (
+            "The lowest threshold from which upwards no pair of groups differs significantly "
+            "in FPIR or FNIR. An authority may ask for more, never less."
+        )
+    if not data.get("groups"):
+        return (
+            "Not determined: the report has no groups, so no difference between groups could be "
+            "tested. Run it again with a CSV of identity,group labels."
+        )
+    return (
+        "Not determined: groups differ significantly even at the highest threshold measured "
+        f"({max(report.thresholds):.2f}). No threshold of this model is known to be equitable."
+    )
+
+
+def _detail_context(report: EquitabilityReport) -> dict:
+    data = report.report
+    minimum = float(report.minimum_threshold) if report.minimum_threshold is not None else None
+    groups = data.get("groups") or {}
+    differences = {row["threshold"]: row["significant"] for row in data.get("differences", [])}
+    overall = [
+        {"threshold": row["threshold"], "fpir": _rate(row["fpir"]), "fnir": _rate(row["fnir"])}
+        for row in data["overall"]
+    ]
+    per_threshold = []
+    for position, row in enumerate(data["overall"]):
+        blocks = [("Overall", None, row)] + [
+            (name, group, group["by_threshold"][position]) for name, group in groups.items()
+        ]
+        per_threshold.append(
+            {
+                "threshold": row["threshold"],
+                "is_minimum": minimum is not None and abs(row["threshold"] - minimum) < 1e-9,
+                "rows": [
+                    {
+                        "name": name,
+                        "identities": group["identities"] if group else None,
+                        "fpir": _rate(cells["fpir"]),
+                        "fnir": _rate(cells["fnir"]),
+                    }
+                    for name, group, cells in blocks
+                ],
+                "significant": differences.get(row["threshold"], []),
+            }
+        )
+    charts = [
+        {
+            "name": "Overall",
+            "svg": rates_chart(
+                rows=data["overall"],
+                chart_id="chart-overall",
+                title=f"FPIR and FNIR against threshold, all searches, {report.model_version}",
+                description=_chart_description(data["overall"], minimum),
+                minimum=minimum,
+            ),
+        }
+    ]
+    for number, (name, group) in enumerate(groups.items(), start=1):
+        charts.append(
+            {
+                "name": f"Group {name}",
+                "svg": rates_chart(
+                    rows=group["by_threshold"],
+                    chart_id=f"chart-group-{number}",
+                    title=f"FPIR and FNIR against threshold, group {name}",
+                    description=_chart_description(group["by_threshold"], minimum),
+                    minimum=minimum,
+                ),
+            }
+        )
+    return {
+        "report": report,
+        "data": data,
+        "rank_1": _rate(data["rank_1"]),
+        "rank_10": _rate(data["rank_10"]),
+        "overall": overall,
+        "per_threshold": per_threshold,
+        "charts": charts,
+        "groups": [
+            {"name": name, "identities": g["identities"], "searches": g["searches"]}
+            for name, g in groups.items()
+        ],
+        "minimum_explained": _minimum_explained(report),
+    }
+
+
+def _chart_description(rows: list[dict], minimum: float | None) -> str:
+    def describe(rate: dict) -> str:
+        return "no searches" if rate["rate"] is None else f"{100 * rate['rate']:.1f} %"
+
+    first, last = rows[0], rows[-1]
+    text = (
+        f"At threshold {first['threshold']:.2f} FPIR is {describe(first['fpir'])} and FNIR "
+        f"{describe(first['fnir'])}; at {last['threshold']:.2f} FPIR is "
+        f"{describe(last['fpir'])} and FNIR {describe(last['fnir'])}. "
+        "The table beside the chart gives every value with its 95 % interval."
+    )
+    if minimum is not None:
+        text += f" A vertical line marks the minimum threshold, {minimum:.2f}."
+    return text
