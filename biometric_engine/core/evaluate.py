@@ -121,7 +121,8 @@ class EmbeddingCache:
             return
         prefix = f"{self.model}|"
         items = sorted(
-            (k[len(prefix) :], v) for k, v in self._store.items() if k.startswith(prefix)
+            ((k[len(prefix) :], v) for k, v in self._store.items() if k.startswith(prefix)),
+            key=lambda item: item[0],
         )
         dim = next((v.shape[0] for _, v in items if v is not None), 0)
         vectors = np.zeros((len(items), dim), dtype=np.float32)
