@@ -389,13 +389,17 @@ def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def rate_with_interval(errors: int, searches: int) -> dict[str, float | int | None]:
-    low, high = wilson_interval(errors, searches)
+def rate_with_interval(
+    count: int, searches: int, *, counted: str = "errors"
+) -> dict[str, float | int | None]:
+    """A proportion with its 95 % Wilson interval and the counts behind it; ``counted`` names
+    what ``count`` counts ("errors" for FPIR / FNIR, "hits" for identification rates)."""
+    low, high = wilson_interval(count, searches)
     return {
-        "rate": errors / searches if searches else None,
+        "rate": count / searches if searches else None,
         "ci_low": low,
         "ci_high": high,
-        "errors": int(errors),
+        counted: int(count),
         "searches": int(searches),
     }
 
@@ -633,10 +637,10 @@ def equitability_report(
         "faces_not_found": searches.faces_not_found,
         "enrolment_failures": searches.enrolment_failures,
         "rank_1": rate_with_interval(
-            int(np.count_nonzero((ranks >= 1) & (ranks <= 1))), mated_total
+            int(np.count_nonzero((ranks >= 1) & (ranks <= 1))), mated_total, counted="hits"
         ),
         "rank_10": rate_with_interval(
-            int(np.count_nonzero((ranks >= 1) & (ranks <= 10))), mated_total
+            int(np.count_nonzero((ranks >= 1) & (ranks <= 10))), mated_total, counted="hits"
         ),
         "thresholds": thresholds,
         "overall": rates_by_threshold(
