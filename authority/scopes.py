@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from authority.models import Application, ApplicationStatus, Decision, User
+from authority.models import Application, ApplicationStatus, User
+from authority.selectors import scope_decision
 from authority.services._guards import authority_service, lock_application
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery
 from biometric_engine.scope import AuthorityScope, sign_scope
@@ -14,16 +15,6 @@ from oversight.ledger import record_event
 # A scope is short-lived even inside a long authority, so a leaked one soon stops working.
 SCOPE_LIFETIME = timedelta(hours=12)
 LIVE = (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
-
-
-def scope_decision(application: Application) -> Decision:
-    """The decision whose scope is in force: the latest with an authorised window."""
-    return (
-        application.decisions.exclude(authorised_end=None)
-        .prefetch_related("authorised_locations")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
 
 
 @authority_service

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
-from authority.models import Application, ApplicationStatus, User
+from authority.models import Application, ApplicationStatus, Decision, User
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -72,3 +72,13 @@ def application_history(application: Application) -> list[dict]:
             }
         )
     return entries
+
+
+def scope_decision(application: Application) -> Decision | None:
+    """The decision whose scope is in force: the latest with an authorised window."""
+    return (
+        application.decisions.exclude(authorised_end=None)
+        .prefetch_related("authorised_locations")
+        .order_by("-decided_at", "-pk")
+        .first()
+    )

@@ -8,12 +8,12 @@ from authority.models import (
     ApplicationStatus,
     AuthorityReview,
     Cancellation,
-    Decision,
     Rank,
     Renewal,
     ReviewOutcome,
     User,
 )
+from authority.selectors import scope_decision
 from authority.services._guards import (
     authority_service,
     lock_application,
@@ -38,10 +38,6 @@ def _require_senior_authorising_officer(by: User, application: Application, acti
         raise NotPermitted(f"You are not permitted to {action}.")
     require_rank(by, Rank.SUPERINTENDENT, action)
     require_independent(by, application)
-
-
-def _scope_decision(application: Application) -> Decision:
-    return application.decisions.exclude(authorised_end=None).order_by("-decided_at").first()
 
 
 @authority_service
@@ -112,7 +108,7 @@ def renew_authority(*, application: Application, by: User, reasons: str, new_end
     application.review_by = new_end
     application.save()
     document = issue_written_authority(
-        application=application, decision=_scope_decision(application), by=by, reason="renewed"
+        application=application, decision=scope_decision(application), by=by, reason="renewed"
     )
     record_event(
         actor=by,
@@ -154,7 +150,7 @@ def cancel_authority(
     move(application, "mark_cancelled", "cancel")
     application.save()
     document = issue_written_authority(
-        application=application, decision=_scope_decision(application), by=by, reason="cancelled"
+        application=application, decision=scope_decision(application), by=by, reason="cancelled"
     )
     record_event(
         actor=by,

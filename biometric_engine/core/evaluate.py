@@ -121,7 +121,8 @@ class EmbeddingCache:
             return
         prefix = f"{self.model}|"
         items = sorted(
-            (k[len(prefix) :], v) for k, v in self._store.items() if k.startswith(prefix)
+            ((k[len(prefix) :], v) for k, v in self._store.items() if k.startswith(prefix)),
+            key=lambda item: item[0],
         )
         dim = next((v.shape[0] for _, v in items if v is not None), 0)
         vectors = np.zeros((len(items), dim), dtype=np.float32)
@@ -388,13 +389,17 @@ def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
     return math.erfc(abs(z) / math.sqrt(2))
 
 
-def rate_with_interval(errors: int, searches: int) -> dict[str, float | int | None]:
-    low, high = wilson_interval(errors, searches)
+def rate_with_interval(
+    count: int, searches: int, *, counted: str = "errors"
+) -> dict[str, float | int | None]:
+    """A proportion with its 95 % Wilson interval and the counts behind it; ``counted`` names
+    what ``count`` counts ("errors" for FPIR / FNIR, "hits" for identification rates)."""
+    low, high = wilson_interval(count, searches)
     return {
-        "rate": errors / searches if searches else None,
+        "rate": count / searches if searches else None,
         "ci_low": low,
         "ci_high": high,
-        "errors": int(errors),
+        counted: int(count),
         "searches": int(searches),
     }
 
@@ -632,10 +637,10 @@ def equitability_report(
         "faces_not_found": searches.faces_not_found,
         "enrolment_failures": searches.enrolment_failures,
         "rank_1": rate_with_interval(
-            int(np.count_nonzero((ranks >= 1) & (ranks <= 1))), mated_total
+            int(np.count_nonzero((ranks >= 1) & (ranks <= 1))), mated_total, counted="hits"
         ),
         "rank_10": rate_with_interval(
-            int(np.count_nonzero((ranks >= 1) & (ranks <= 10))), mated_total
+            int(np.count_nonzero((ranks >= 1) & (ranks <= 10))), mated_total, counted="hits"
         ),
         "thresholds": thresholds,
         "overall": rates_by_threshold(

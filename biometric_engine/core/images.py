@@ -8,10 +8,12 @@ are often stored sideways and the detector does not find faces lying on their si
 
 import io
 import os
+import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import (
     CorruptImage,
@@ -69,13 +71,31 @@ def load_image(source: ImageSource, *, limits: EngineLimits = DEFAULT_LIMITS) ->
                 f"{limits.max_image_pixels:,} the engine accepts. Reduce its size."
             )
         try:
-            image.load()
+            with _truncation_is_an_error():
+                image.load()
             upright = ImageOps.exif_transpose(image)
             rgb = upright.convert("RGB")
         except (OSError, SyntaxError, ValueError, EOFError) as exc:
             # Pillow reports truncated or malformed pixel data with these.
             raise CorruptImage() from exc
     return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8))
+
+
+_decode_lock = threading.Lock()
+
+
+@contextmanager
+def _truncation_is_an_error():
+    """Pillow pads truncated images silently when the process-wide LOAD_TRUNCATED_IMAGES is on,
+    and a library in the same process (WeasyPrint) turns it on at import. A half-received
+    probe must be refused, never searched, so decode with it off."""
+    with _decode_lock:
+        previous = ImageFile.LOAD_TRUNCATED_IMAGES
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+        try:
+            yield
+        finally:
+            ImageFile.LOAD_TRUNCATED_IMAGES = previous
 
 
 def _open_header(data: bytes) -> Image.Image:

@@ -133,6 +133,12 @@ class FaceIndex:
         ivf.train(vectors)
 
     def add(self, vectors: np.ndarray, ids: np.ndarray | list[int]) -> None:
+        """Add vectors under their database ids.
+
+        An exact index refuses an id it already holds. An IVF index keeps no id lookup (that
+        would cost memory on every gallery entry), so there the database's unique keys are
+        what keep ids unique.
+        """
         vectors = _as_vectors(vectors, self.dim)
         ids = _as_ids(ids, vectors.shape[0])
         if not self.is_trained:

@@ -6,51 +6,111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('authority', '0002_application_alternative_authorityreview_cancellation_and_more'),
+        ("authority", "0002_application_alternative_authorityreview_cancellation_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Gallery',
+            name="Gallery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('watchlist', 'LFR watchlist (bespoke to one authority)'), ('custody', 'Custody images'), ('missing_persons', 'Missing-person images')], max_length=20)),
-                ('model_version', models.CharField(max_length=120)),
-                ('deployment_start', models.DateTimeField(blank=True, null=True)),
-                ('composed_at', models.DateTimeField(blank=True, null=True)),
-                ('signed_off_at', models.DateTimeField(blank=True, null=True)),
-                ('revision', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('authority', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='galleries', to='authority.application')),
-                ('signed_off_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("watchlist", "LFR watchlist (bespoke to one authority)"),
+                            ("custody", "Custody images"),
+                            ("missing_persons", "Missing-person images"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("model_version", models.CharField(max_length=120)),
+                ("deployment_start", models.DateTimeField(blank=True, null=True)),
+                ("composed_at", models.DateTimeField(blank=True, null=True)),
+                ("signed_off_at", models.DateTimeField(blank=True, null=True)),
+                ("revision", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "authority",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="galleries",
+                        to="authority.application",
+                    ),
+                ),
+                (
+                    "signed_off_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'galleries',
-                'permissions': [('enrol_face', 'Can enrol face templates into a gallery'), ('search_gallery', 'Can search a gallery under an authority')],
+                "verbose_name_plural": "galleries",
+                "permissions": [
+                    ("enrol_face", "Can enrol face templates into a gallery"),
+                    ("search_gallery", "Can search a gallery under an authority"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EnrolledFace',
+            name="EnrolledFace",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_ref', models.CharField(help_text='Record id of the lawfully held image in its source system.', max_length=120)),
-                ('template', models.BinaryField(help_text='float32 L2-normalised embedding.')),
-                ('quality', models.FloatField()),
-                ('enrolled_at', models.DateTimeField(auto_now_add=True)),
-                ('gallery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='faces', to='biometric_engine.gallery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "subject_ref",
+                    models.CharField(
+                        help_text="Record id of the lawfully held image in its source system.",
+                        max_length=120,
+                    ),
+                ),
+                ("template", models.BinaryField(help_text="float32 L2-normalised embedding.")),
+                ("quality", models.FloatField()),
+                ("enrolled_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "gallery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="faces",
+                        to="biometric_engine.gallery",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='gallery',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'watchlist'), _negated=True), ('authority__isnull', False), _connector='OR'), name='watchlist_belongs_to_an_authority'),
+            model_name="gallery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind", "watchlist"), _negated=True),
+                    ("authority__isnull", False),
+                    _connector="OR",
+                ),
+                name="watchlist_belongs_to_an_authority",
+            ),
         ),
     ]

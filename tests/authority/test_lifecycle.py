@@ -99,13 +99,13 @@ def test_an_operator_cannot_review(authorised):
 
 
 def test_an_authority_left_to_run_out_expires_as_a_compliance_exception(authorised, monkeypatch):
-    assert expire_ended_authorities.delay().get() == 0
+    assert expire_ended_authorities.apply().get() == 0
     later = authorised.valid_until + timedelta(seconds=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert expire_ended_authorities.delay().get() == 1
+    assert expire_ended_authorities.apply().get() == 1
     authorised.refresh_from_db()
     assert authorised.status == ApplicationStatus.EXPIRED
     event = LedgerEntry.objects.get(action="application.expired", object_id=str(authorised.pk))
     assert event.actor_id is None and event.role == "system"
     assert json.loads(event.payload)["compliance_exception"] == "expired_without_cancellation"
-    assert expire_ended_authorities.delay().get() == 0
+    assert expire_ended_authorities.apply().get() == 0

@@ -129,12 +129,12 @@ def test_ratification_after_the_lapse_time_is_refused(
 
 
 def test_the_scheduled_job_lapses_an_unratified_urgent_authority(urgently_authorised, monkeypatch):
-    assert lapse_unratified_urgent_authorities.delay().get() == 0
+    assert lapse_unratified_urgent_authorities.apply().get() == 0
     later = urgently_authorised.lapses_at + timedelta(minutes=1)
     monkeypatch.setattr(timezone, "now", lambda: later)
-    assert lapse_unratified_urgent_authorities.delay().get() == 1
+    assert lapse_unratified_urgent_authorities.apply().get() == 1
     urgently_authorised.refresh_from_db()
     assert urgently_authorised.status == ApplicationStatus.LAPSED
     event = LedgerEntry.objects.get(action="application.lapsed")
     assert json.loads(event.payload)["compliance_exception"] == "urgent_authority_not_ratified"
-    assert lapse_unratified_urgent_authorities.delay().get() == 0  # idempotent
+    assert lapse_unratified_urgent_authorities.apply().get() == 0  # idempotent

@@ -191,7 +191,7 @@ def test_equitability_report_rates_per_group_and_minimum_threshold():
     assert [(f["metric"], f["groups"]) for f in flagged] == [("fpir", ["A", "B"])]
     assert report["differences"][1]["significant"] == []
     assert report["minimum_threshold"] == 0.7
-    assert report["rank_1"]["rate"] == 1.0
+    assert report["rank_1"]["rate"] == 1.0 and report["rank_1"]["hits"] == 200
 
 
 def test_minimum_threshold_needs_every_higher_threshold_clean():
