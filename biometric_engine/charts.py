@@ -89,10 +89,14 @@ def rates_chart(
         parts.extend(_series(rows, series, x, y))
     if minimum is not None:
         mx = x(float(minimum))
+        # The label goes left of the line when the line is near the right edge.
+        near_edge = mx > LEFT + PLOT_W - 100
+        label_x, anchor = (mx - 4, "end") if near_edge else (mx + 4, "start")
         parts.append(
             f'<line x1="{mx:.1f}" x2="{mx:.1f}" y1="{TOP}" y2="{TOP + PLOT_H}" stroke="#0b0c0c" '
             f'stroke-width="2" stroke-dasharray="2 3"/>'
-            f'<text x="{mx + 4:.1f}" y="{TOP + 14}">minimum {float(minimum):.2f}</text>'
+            f'<text x="{label_x:.1f}" y="{TOP + 14}" text-anchor="{anchor}">'
+            f"minimum {float(minimum):.2f}</text>"
         )
     parts.append(_legend())
     parts.append("</svg>")

@@ -40,13 +40,14 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rate(rate: dict) -> dict:
-    """A rate as the page shows it: percent, interval in percent, and the counts behind it."""
+    """A rate as the page shows it: percent, interval in percent, and the counts behind it
+    (errors for FPIR and FNIR, hits for rank-1 and rank-10)."""
     value = rate["rate"]
     return {
         "percent": None if value is None else 100.0 * value,
         "low": 100.0 * rate["ci_low"],
         "high": 100.0 * rate["ci_high"],
-        "errors": rate["errors"],
+        "count": rate["hits"] if "hits" in rate else rate["errors"],
         "searches": rate["searches"],
     }
 

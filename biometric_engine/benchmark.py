@@ -1,0 +1,317 @@
+"""What the gate adds to every engine call, measured in a throwaway database.
+
+``measure_gate_overhead`` builds a live LFR authority through the real services (draft,
+submit, Chief Officer consulted, authorised), a signed-off watchlist of synthetic templates and
+a minted scope, then times the gate's own code path with pre-computed vectors, so detection
+and embedding are left out:
+
+* ``check_scope`` alone (the database re-check every call makes);
+* an admitted call with no face (an empty frame): check, lock and re-check, ``engine.search_run``
+  and ``engine.search_completed`` written in one transaction — the gate and ledger overhead;
+* the same with one face searched against the watchlist;
+* a refused call (a location outside the authority), whose refusal is ledgered.
+
+``run_gate_benchmark`` does it in a database created for the run and destroyed after it, on
+the configured engine (a temporary SQLite file, or a new PostgreSQL database): the configured
+database is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from decimal import Decimal
+
+import numpy as np
+from django.contrib.auth.models import Group
+from django.db import connections
+from django.utils import timezone
+
+from authority import services
+from authority.models import AccountKind, Application, LocationType, Rank, User
+from authority.scopes import mint_scope
+from biometric_engine import gate, indexes
+from biometric_engine.core.bench import synthetic_vectors
+from biometric_engine.core.embed import EMBEDDING_DIM
+from biometric_engine.engine import default_model_version
+from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
+from biometric_engine.scope import AuthorityScope
+from common.roles import Role
+from oversight.ledger import ledger_head
+
+TARGET_MS = 2.0  # the gate and its two ledger events, per admitted call
+UNAUTHORISED_LOCATION = 2**31 - 1
+
+
+@contextmanager
+def throwaway_database() -> Iterator[str]:
+    """Point the default connection at a new, migrated database; drop it afterwards.
+
+    Django's own test-database machinery does the work (create, migrate, destroy), under a
+    unique name so nothing configured, and no test run beside it, is ever touched.
+    """
+    connection = connections["default"]
+    old_name = connection.settings_dict["NAME"]
+    old_test = dict(connection.settings_dict.get("TEST") or {})
+    folder = None
+    if connection.vendor == "sqlite":
+        folder = tempfile.mkdtemp(prefix="wa-engine-benchmark-")
+        name = os.path.join(folder, "engine.sqlite3")
+    else:
+        name = f"wa_engine_benchmark_{os.getpid()}_{os.urandom(3).hex()}"
+    connection.close()
+    connection.settings_dict["TEST"] = {**old_test, "NAME": name}
+    try:
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            yield name
+        finally:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
+    finally:
+        connection.settings_dict["TEST"] = old_test
+        connection.settings_dict["NAME"] = old_name
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _timings(function: Callable[[], object], calls: int, warm_up: int = 3) -> dict[str, float]:
+    for _ in range(warm_up):
+        function()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        function()
+        times.append(1000.0 * (time.perf_counter() - start))
+    return {
+        "median_ms": float(np.median(times)),
+        "mean_ms": float(np.mean(times)),
+        "p95_ms": float(np.percentile(times, 95)),
+        "calls": calls,
+    }
+
+
+def _user(username: str, role: Role, *, rank: Rank | None, kind=AccountKind.OFFICER) -> User:
+    user = User.objects.create(
+        username=username,
+        first_name="Bench",
+        last_name=username.title(),
+        kind=kind,
+        rank=rank,
+        warrant_number=f"BM-{username}" if rank is not None else "",
+        command_unit="Benchmark",
+    )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    user.groups.set(Group.objects.filter(name=role.value))
+    return user
+
+
+def _live_authority() -> tuple[Application, dict[str, User]]:
+    """An LFR authority whose window is open now, through the authority services."""
+    people = {
+        "applicant": _user("applicant", Role.APPLICANT, rank=Rank.INSPECTOR),
+        "superintendent": _user("supt", Role.AUTHORISING_OFFICER, rank=Rank.SUPERINTENDENT),
+        "gold": _user("gold", Role.AUTHORISING_OFFICER, rank=Rank.CHIEF_SUPERINTENDENT),
+        "silver": _user("silver", Role.SILVER_COMMANDER, rank=Rank.CHIEF_INSPECTOR),
+        "bronze": _user("bronze", Role.ENGAGEMENT_OFFICER, rank=Rank.INSPECTOR),
+        "chief": _user("chief", Role.CHIEF_OFFICER, rank=Rank.COMMANDER),
+        "operator": _user("operator", Role.LFR_OPERATOR, rank=None, kind=AccountKind.STAFF),
+    }
+    now = timezone.now()
+    necessity = (
+        "Benchmark: people wanted for violence are expected at the market entrances; patrols "
+        "have not found them."
+    )
+    application = services.save_draft(
+        by=people["applicant"],
+        fields={
+            "mode": "lfr",
+            "operation_name": "Operation Benchmark",
+            "aim": "Locate people wanted for serious violence.",
+            "legitimate_aim": "prevention_of_disorder_or_crime",
+            "legal_bases": [
+                "common_law_policing_powers",
+                "hra_1998_article_8",
+                "dpa_2018_s35",
+                "equality_act_2010_psed",
+            ],
+            "schedule_8_condition": "statutory_purposes",
+            "intelligence_case": "Benchmark data, no real case.",
+            "necessity": necessity,
+            "proportionality": "Two entrances for six hours; non-matches deleted at once.",
+            "watchlist_rationale": "Only people wanted for violence.",
+            "requested_categories": ["wanted_by_courts"],
+            "max_watchlist_size": 10_000,
+            "start_at": now - timedelta(minutes=10),
+            "end_at": now + timedelta(hours=6),
+            "advance_notice": True,
+            "notice_details": "Benchmark.",
+            "safeguards": "Two human decisions before any engagement.",
+            "gold_commander": people["gold"],
+            "silver_commander": people["silver"],
+            "bronze_commander": people["bronze"],
+            "resourcing": "Benchmark.",
+            "equality_considerations": "Benchmark.",
+            "model_version": default_model_version(),
+            "requested_threshold": Decimal("0.640"),
+            "training_confirmed": True,
+            "submitted_to": people["superintendent"],
+        },
+        alternatives=[
+            {
+                "description": "Patrols",
+                "outcome": "tried_and_failed",
+                "reason": "No sighting in weeks.",
+            }
+        ],
+        locations=[
+            {
+                "name": "Market north entrance",
+                "borough": "Westminster",
+                "location_type": LocationType.CRIME_HOTSPOT,
+                "justification": "Named in the intelligence case.",
+            }
+        ],
+        assessments=[
+            {
+                "kind": kind,
+                "reference": f"{kind.upper()}-BENCH",
+                "version": "1.0",
+                "review_date": timezone.localdate() + timedelta(days=100),
+            }
+            for kind in ("dpia", "eia")
+        ],
+    )
+    services.submit_application(application=application, by=people["applicant"])
+    services.consult_chief_officer(
+        application=application, by=people["chief"], outcome="noted", comments="Proceed."
+    )
+    services.authorise_application(
+        application=application, by=people["superintendent"], reasons="Benchmark authority."
+    )
+    application.refresh_from_db()
+    return application, people
+
+
+def _signed_off_watchlist(application: Application, signer: User, entries: int) -> Gallery:
+    # No watchlist service exists yet: composed and signed off as the gate's own tests do;
+    # the templates are synthetic vectors, never faces.
+    composed = application.valid_from - timedelta(hours=2)
+    gallery = Gallery.objects.create(
+        name="Benchmark watchlist",
+        kind=GalleryKind.WATCHLIST,
+        model_version=default_model_version(),
+        authority=application,
+        deployment_start=application.valid_from,
+        composed_at=composed,
+        signed_off_at=composed + timedelta(minutes=30),
+        signed_off_by=signer,
+    )
+    vectors = synthetic_vectors(entries, np.random.default_rng(0))
+    EnrolledFace.objects.bulk_create(
+        [
+            EnrolledFace(
+                gallery=gallery, subject_ref=f"BENCH-{n}", template=v.tobytes(), quality=1.0
+            )
+            for n, v in enumerate(vectors)
+        ],
+        batch_size=1000,
+    )
+    Gallery.objects.filter(pk=gallery.pk).update(revision=entries)
+    indexes.forget(gallery.pk)  # a cached index of another database's gallery with this id
+    return gallery
+
+
+def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> dict:
+    """Time the gate on the current default database (see the module's docstring).
+
+    Call it outside any transaction: admitted calls commit their ledger events, as in use.
+    """
+    application, people = _live_authority()
+    operator = people["operator"]
+    gallery = _signed_off_watchlist(application, people["superintendent"], watchlist_size)
+    scope: AuthorityScope = mint_scope(application=application, by=operator, gallery=gallery)
+    location = scope.location_ids[0]
+    no_face = np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    one_face = synthetic_vectors(1, np.random.default_rng(1))
+
+    def check() -> None:
+        gate.check_scope(
+            scope,
+            mode="lfr",
+            gallery_id=gallery.pk,
+            location_id=location,
+            threshold=None,
+            now=timezone.now(),
+        )
+
+    def admitted(vectors: np.ndarray) -> Callable[[], None]:
+        # The gate's own path behind search_frame, from the point the frame's faces are
+        # embedded: admit, then lock, re-check, ledger, search, ledger, commit.
+        def call() -> None:
+            admission = gate._admit(
+                scope,
+                by=operator,
+                mode="lfr",
+                gallery_id=gallery.pk,
+                location_id=location,
+                threshold=None,
+            )
+            gate._search(
+                admission,
+                scope,
+                by=operator,
+                vectors=vectors,
+                location_id=location,
+                max_candidates=1,
+            )
+
+        return call
+
+    def refused() -> None:
+        try:
+            gate._admit(
+                scope,
+                by=operator,
+                mode="lfr",
+                gallery_id=gallery.pk,
+                location_id=UNAUTHORISED_LOCATION,
+                threshold=None,
+            )
+        except gate.EngineRefused:
+            return
+        raise AssertionError("the benchmark's refused call was admitted")
+
+    before = ledger_head()[0]
+    result = {
+        "vendor": connections["default"].vendor,
+        "watchlist_entries": watchlist_size,
+        "check_scope": _timings(check, calls),
+        "admitted_no_face": _timings(admitted(no_face), calls),
+        "admitted_one_face": _timings(admitted(one_face), calls),
+        "refused": _timings(refused, calls),
+    }
+    result["ledger_events_written"] = ledger_head()[0] - before
+    result["target"] = f"gate + ledger under {TARGET_MS:g} ms per admitted call (median)"
+    result["target_met"] = result["admitted_no_face"]["median_ms"] < TARGET_MS
+    return result
+
+
+def run_gate_benchmark(*, calls: int = 1000, watchlist_size: int = 1000) -> dict:
+    """``measure_gate_overhead`` in a throwaway database on the configured engine."""
+    vendor = connections["default"].vendor
+    with throwaway_database():
+        result = measure_gate_overhead(calls=calls, watchlist_size=watchlist_size)
+    result["database"] = f"throwaway {vendor} database (removed after the run)"
+    result["machine"] = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }
+    return result

@@ -1,0 +1,123 @@
+"""The engine's commands: evaluate_engine wraps the core's LFW evaluation with the configured
+backend; benchmark_engine times the gate through its real code path, in a throwaway database."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from biometric_engine.benchmark import measure_gate_overhead
+from biometric_engine.engine import engine_backend
+from biometric_engine.management.commands.evaluate_engine import JSON_KEYS
+from oversight.models import LedgerEntry
+from tests.conftest import REPO_ROOT
+
+GENUINE, IMPOSTOR = 5, 5
+
+
+def small_pairs_file(lfw_dir, path):
+    """One fold of the sample's first five genuine and first five impostor pairs."""
+    lines = (lfw_dir / "pairs.txt").read_text().splitlines()
+    per_half = int(lines[0].split()[1])
+    body = lines[1 : 1 + GENUINE] + lines[1 + per_half : 1 + per_half + IMPOSTOR]
+    path.write_text(f"1\t{GENUINE}\n" + "\n".join(body) + "\n")
+    return path
+
+
+@pytest.mark.images
+def test_evaluate_engine_prints_and_writes_exactly_the_lfw_figures(lfw_dir, tmp_path):
+    pairs = small_pairs_file(lfw_dir, tmp_path / "pairs.txt")
+    out, cache = tmp_path / "result.json", tmp_path / "embeddings.npz"
+    printed = io.StringIO()
+    call_command(
+        "evaluate_engine", pairs=pairs, images=lfw_dir, json_out=out, cache=cache, stdout=printed
+    )
+
+    result = json.loads(out.read_text())
+    assert tuple(result) == JSON_KEYS
+    assert result["pairs"] == GENUINE + IMPOSTOR and result["faces_not_found"] == 0
+    assert result["model"] == engine_backend().model_version
+    assert 0 <= result["accuracy"] <= 100 and 0 <= result["tar_at_far_0.001"] <= 100
+    assert -1 <= result["threshold"] <= 1
+    text = printed.getvalue()
+    for line in ("LFW verification, 10 pairs", "accuracy", "TAR at FAR 0.1 %", "threshold"):
+        assert line in text
+    assert cache.is_file(), "the embeddings are cached for the next run"
+
+    # A second run reads every vector from the cache and gives the same figures.
+    again = tmp_path / "again.json"
+    call_command("evaluate_engine", pairs=pairs, images=lfw_dir, json_out=again, cache=cache)
+    assert json.loads(again.read_text()) == result
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"pairs": "missing.txt", "images": "."}, "--pairs missing.txt: no such file"),
+        ({"pairs": "pairs.txt", "images": "no-folder"}, "--images no-folder: no such folder"),
+        (
+            {"pairs": "pairs.txt", "images": ".", "json_out": "no/out.json"},
+            "--json no/out.json: the folder no does not exist",
+        ),
+        ({"pairs": "pairs.txt", "images": ".", "cache": "."}, "--cache .: not a file"),
+        ({"pairs": "pairs.txt", "images": ".", "cache": "bad.npz"}, "not an embedding cache"),
+        ({"pairs": "bad-pairs.txt", "images": "."}, "expected 10 pairs, found 1"),
+    ],
+)
+def test_evaluate_engine_refuses_bad_paths_with_one_clear_line(
+    tmp_path, monkeypatch, options, message
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pairs.txt").write_text("1\t5\n")
+    (tmp_path / "bad-pairs.txt").write_text("1\t5\nAbel_Pacheco\t1\t4\n")
+    (tmp_path / "bad.npz").write_bytes(b"not a numpy archive")
+    with pytest.raises(CommandError) as error:
+        call_command("evaluate_engine", **{k: Path(v) for k, v in options.items()})
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_gate_overhead_is_measured_through_the_real_gate_and_ledger():
+    before = LedgerEntry.objects.count()
+    result = measure_gate_overhead(calls=3, watchlist_size=5)
+
+    for name in ("check_scope", "admitted_no_face", "admitted_one_face", "refused"):
+        timing = result[name]
+        assert timing["calls"] == 3
+        assert all(timing[key] > 0 for key in ("median_ms", "mean_ms", "p95_ms"))
+    assert result["watchlist_entries"] == 5 and result["vendor"] == connection.vendor
+    assert isinstance(result["target_met"], bool)
+    # Three warm-up calls and three timed: two events per admitted call, one per refusal.
+    assert result["ledger_events_written"] == 2 * 6 * 2 + 6
+    actions = list(LedgerEntry.objects.order_by("seq")[before:].values_list("action", flat=True))
+    assert actions.count("engine.search_run") == actions.count("engine.search_completed") == 12
+    assert actions.count("engine.search_refused") == 6
+    assert "scope.issued" in actions and "application.authorised" in actions
+
+
+def test_benchmark_engine_runs_in_a_throwaway_database_never_the_configured_one(tmp_path):
+    out = tmp_path / "benchmark.json"
+    configured = tmp_path / "configured.sqlite3"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    env["DATABASE_URL"] = f"sqlite:///{configured}"
+    env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")])
+    command = [sys.executable, "manage.py", "benchmark_engine", "--skip-gallery"]
+    command += ["--watchlist-size", "50", "--queries", "3", "--gate-calls", "2"]
+    command += ["--gate-watchlist", "3", "--json", str(out)]
+    result = subprocess.run(
+        command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "check_scope alone" in result.stdout and "watchlist 50 exact" in result.stdout
+    report = json.loads(out.read_text())
+    assert report["gate"]["database"].startswith("throwaway sqlite database")
+    assert report["gate"]["admitted_no_face"]["median_ms"] > 0
+    assert report["engine"]["watchlist"]["entries"] == 50 and report["engine"]["gallery"] == {}
+    assert not configured.exists() or configured.stat().st_size == 0
