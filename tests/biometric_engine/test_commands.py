@@ -121,3 +121,11 @@ def test_benchmark_engine_runs_in_a_throwaway_database_never_the_configured_one(
     assert report["gate"]["admitted_no_face"]["median_ms"] > 0
     assert report["engine"]["watchlist"]["entries"] == 50 and report["engine"]["gallery"] == {}
     assert not configured.exists() or configured.stat().st_size == 0
+
+
+def test_a_missing_model_pack_ends_the_command_with_one_line(tmp_path, settings):
+    settings.WA_MODEL_PACK_DIR = str(tmp_path / "no-pack")
+    (tmp_path / "pairs.txt").write_text("1\t5\n")
+    with pytest.raises(CommandError, match="WA_MODEL_PACK_DIR") as error:
+        call_command("evaluate_engine", pairs=tmp_path / "pairs.txt", images=tmp_path)
+    assert "\n" not in str(error.value)

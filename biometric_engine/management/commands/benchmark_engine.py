@@ -16,8 +16,13 @@ from django.core.management.base import BaseCommand, CommandError
 from biometric_engine.benchmark import TARGET_MS, run_gate_benchmark
 from biometric_engine.core.bench import TARGET_MS as SEARCH_TARGET_MS
 from biometric_engine.core.bench import TARGET_RECALL, run_benchmark
-from biometric_engine.engine import engine_backend
-from biometric_engine.management.paths import require_dir, require_file, require_output, write_json
+from biometric_engine.management.checks import (
+    configured_backend,
+    require_dir,
+    require_file,
+    require_output,
+    write_json,
+)
 
 
 class Command(BaseCommand):
@@ -53,6 +58,7 @@ class Command(BaseCommand):
         for name in ("watchlist_size", "gallery_size", "queries", "gate_calls", "gate_watchlist"):
             if options[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
+        backend = configured_backend()
 
         self.stderr.write("timing the gate in a throwaway database…")
         gate = run_gate_benchmark(
@@ -63,7 +69,7 @@ class Command(BaseCommand):
         engine = run_benchmark(
             images_dir=images,
             face_stats=face_stats,
-            backend=engine_backend(),
+            backend=backend,
             watchlist_size=options["watchlist_size"],
             gallery_size=options["gallery_size"],
             queries=options["queries"],

@@ -20,8 +20,8 @@ from biometric_engine.core.evaluate import (
     list_identity_images,
     read_group_labels,
 )
-from biometric_engine.engine import engine_backend
-from biometric_engine.management.paths import (
+from biometric_engine.management.checks import (
+    configured_backend,
     open_cache,
     require_dir,
     require_file,
@@ -74,7 +74,7 @@ class Command(BaseCommand):
                 raise CommandError(f"--groups {groups}: labels none of the identities in {images}")
         by = _user(options.get("username")) if save else None
 
-        backend = engine_backend()
+        backend = configured_backend()
         report = evaluate_identification(
             images,
             scores,

@@ -12,8 +12,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from biometric_engine.core.evaluate import EmbeddingCache, evaluate_lfw
-from biometric_engine.engine import engine_backend
-from biometric_engine.management.paths import (
+from biometric_engine.management.checks import (
+    configured_backend,
     open_cache,
     require_dir,
     require_file,
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         require_file(pairs, "--pairs")
         require_dir(images, "--images")
         require_output(json_out, "--json")
-        backend = engine_backend()
+        backend = configured_backend()
         store: EmbeddingCache = open_cache(cache, backend.model_version)
         try:
             result = evaluate_lfw(pairs, images, backend=backend, cache=store)

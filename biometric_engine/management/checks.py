@@ -1,4 +1,5 @@
-"""Argument checks the engine's commands share: each bad path ends the command with one line."""
+"""Checks the engine's commands share: a bad path or a misconfigured backend ends the command
+with one line, before any long work starts."""
 
 import json
 import os
@@ -7,7 +8,18 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
+from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.errors import EngineConfigurationError
 from biometric_engine.core.evaluate import EmbeddingCache
+from biometric_engine.engine import engine_backend
+
+
+def configured_backend() -> FaceBackend:
+    """The backend the settings name (WA_MODEL_PACK_DIR), or one line saying what to fix."""
+    try:
+        return engine_backend()
+    except EngineConfigurationError as error:
+        raise CommandError(f"WA_MODEL_PACK_DIR: {error}") from None
 
 
 def require_file(path: Path, option: str) -> None:
