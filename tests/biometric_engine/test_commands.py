@@ -102,11 +102,13 @@ def test_the_gate_overhead_is_measured_through_the_real_gate_and_ledger():
     assert "scope.issued" in actions and "application.authorised" in actions
 
 
+@pytest.mark.django_db
 def test_benchmark_engine_runs_in_a_throwaway_database_never_the_configured_one(tmp_path):
     out = tmp_path / "benchmark.json"
     configured = tmp_path / "configured.sqlite3"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
-    env["DATABASE_URL"] = f"sqlite:///{configured}"
+    if connection.vendor == "sqlite":
+        env["DATABASE_URL"] = f"sqlite:///{configured}"
     env["PYTHONPATH"] = os.pathsep.join([str(REPO_ROOT), env.get("PYTHONPATH", "")])
     command = [sys.executable, "manage.py", "benchmark_engine", "--skip-gallery"]
     command += ["--watchlist-size", "50", "--queries", "3", "--gate-calls", "2"]
@@ -117,10 +119,17 @@ def test_benchmark_engine_runs_in_a_throwaway_database_never_the_configured_one(
     assert result.returncode == 0, result.stderr
     assert "check_scope alone" in result.stdout and "watchlist 50 exact" in result.stdout
     report = json.loads(out.read_text())
-    assert report["gate"]["database"].startswith("throwaway sqlite database")
+    assert report["gate"]["database"].startswith(f"throwaway {connection.vendor} database")
     assert report["gate"]["admitted_no_face"]["median_ms"] > 0
     assert report["engine"]["watchlist"]["entries"] == 50 and report["engine"]["gallery"] == {}
-    assert not configured.exists() or configured.stat().st_size == 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_database WHERE datname LIKE 'wa_engine_benchmark_%%'"
+            )
+            assert cursor.fetchone()[0] == 0
+    else:
+        assert not configured.exists() or configured.stat().st_size == 0
 
 
 def test_a_missing_model_pack_ends_the_command_with_one_line(tmp_path, settings):
