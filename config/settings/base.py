@@ -224,6 +224,7 @@ LOGGING = {
     "loggers": {
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "faiss.loader": {"level": "WARNING"},
     },
 }
 
