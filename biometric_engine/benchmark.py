@@ -249,6 +249,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
             location_id=location,
             threshold=None,
             now=timezone.now(),
+            holder_id=scope.issued_to,
         )
 
     def admitted(vectors: np.ndarray) -> Callable[[], None]:

@@ -76,12 +76,18 @@ def check_scope(
     location_id: int | None,
     threshold: Decimal | None,
     now: datetime,
+    holder_id: int | None,
 ) -> Admission:
     """Every reason the engine must not run, checked against the database now."""
     if scope is None:
         raise _refuse("no_scope", "No authority scope was presented.")
     if not signature_is_valid(scope):
         raise _refuse("bad_signature", "The authority scope's signature is not valid.")
+    # A scope is personal: one picked up by someone else does not open the engine.
+    if holder_id is None or holder_id != scope.issued_to:
+        raise _refuse(
+            "scope_not_issued_to_caller", "This authority scope was issued to another officer."
+        )
     application = _one(Application.objects.only(*_APPLICATION_FIELDS), scope.authority_id)
     if application is None:
         raise _refuse("authority_not_found", "The scope names no known authority.")
@@ -180,6 +186,7 @@ def _admit(scope, *, by, mode, gallery_id, location_id, threshold) -> Admission:
             location_id=location_id,
             threshold=threshold,
             now=timezone.now(),
+            holder_id=by.pk if by is not None else None,
         )
     except EngineRefused as refusal:
         _ledger_refusal(scope, by, gallery_id, location_id, refusal)
@@ -212,6 +219,7 @@ def _search(
                 location_id=location_id,
                 threshold=Decimal(str(admission.threshold)),
                 now=timezone.now(),
+                holder_id=by.pk if by is not None else None,
             )
             record_event(
                 actor=by,

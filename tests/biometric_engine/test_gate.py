@@ -18,8 +18,10 @@ from biometric_engine.engine import default_model_version
 from biometric_engine.gate import EngineRefused, search_frame, search_probe
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.scope import sign_scope
+from common.roles import Role
 from oversight.models import LedgerEntry
 from tests.authority.fixtures import draft_application
+from tests.factories import UserFactory
 
 
 class CountingBackend:
@@ -68,7 +70,11 @@ def assert_refused(code: str, call, backend: CountingBackend) -> None:
 
 
 def frame_call(scope, watchlist, live, backend, **overrides):
+    from authority.models import User
+
+    holder = User.objects.get(pk=scope.issued_to) if scope else None
     params = {
+        "by": holder,
         "scope": scope,
         "image": png_bytes(),
         "gallery_id": watchlist.pk,
@@ -127,10 +133,11 @@ def test_an_expired_authority_is_refused(scope, live, watchlist, counting, monke
     assert_refused("authority_not_valid", frame_call(scope, watchlist, live, counting), counting)
 
 
-def test_the_wrong_mode_is_refused(scope, live, watchlist, counting):
+def test_the_wrong_mode_is_refused(scope, live, watchlist, counting, operator):
     def call():
         return search_probe(
             scope=replace(scope),
+            by=operator,
             image=png_bytes(),
             gallery_id=watchlist.pk,
             backend=counting,
@@ -211,3 +218,9 @@ def test_an_admitted_search_is_ledgered_before_and_after(scope, live, watchlist,
     assert actions == ["engine.search_run", "engine.search_completed"]
     assert counting.calls == 1  # one detection pass over a blank frame, no face to embed
     assert not EnrolledFace.objects.exists()
+
+
+def test_a_scope_used_by_someone_it_was_not_issued_to_is_refused(scope, live, watchlist, counting):
+    other = UserFactory(username="other-operator", roles=[Role.LFR_OPERATOR])
+    call = frame_call(scope, watchlist, live, counting, by=other)
+    assert_refused("scope_not_issued_to_caller", call, counting)
