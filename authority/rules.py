@@ -93,6 +93,19 @@ class ConditionSpec:
     value: object = None
 
 
+def decided_scope(decision) -> Scope:
+    """The scope a decision authorised (authorise, urgently authorise or ratify)."""
+    return Scope(
+        start=decision.authorised_start,
+        end=decision.authorised_end,
+        threshold=decision.threshold,
+        model_version=decision.model_version,
+        max_watchlist_size=decision.max_watchlist_size,
+        categories=list(decision.authorised_categories),
+        location_ids=list(decision.authorised_locations.values_list("pk", flat=True)),
+    )
+
+
 def requested_scope(app: Application) -> Scope:
     return Scope(
         start=app.start_at,

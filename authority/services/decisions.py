@@ -27,7 +27,7 @@ from authority.models import (
     Rank,
     User,
 )
-from authority.rules import ConditionSpec, Scope, narrow_scope, requested_scope
+from authority.rules import ConditionSpec, Scope, decided_scope, narrow_scope, requested_scope
 from authority.services._guards import (
     authority_service,
     lock_application,
@@ -336,15 +336,7 @@ def ratify_urgent_authority(
     _check_chief_officer(
         application, mitigation_response or urgent.mitigation_response, required=True
     )
-    scope = Scope(
-        start=urgent.authorised_start,
-        end=urgent.authorised_end,
-        threshold=urgent.threshold,
-        model_version=urgent.model_version,
-        max_watchlist_size=urgent.max_watchlist_size,
-        categories=list(urgent.authorised_categories),
-        location_ids=list(urgent.authorised_locations.values_list("pk", flat=True)),
-    )
+    scope = decided_scope(urgent)
     review_by = _default_review_by(scope, review_by)
     decision = _record_decision(
         application,
