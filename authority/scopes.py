@@ -8,6 +8,7 @@ from authority.models import Application, ApplicationStatus, User
 from authority.selectors import scope_decision
 from authority.services._guards import authority_service, lock_application
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery
+from biometric_engine.roles import SEARCH_ROLE_FOR_MODE
 from biometric_engine.scope import AuthorityScope, sign_scope
 from common.errors import NotPermitted, WrongState
 from oversight.ledger import record_event
@@ -28,8 +29,12 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
         )
     if not (application.valid_from <= now < application.valid_until):
         raise WrongState("No scope can be issued outside the authorised window.")
-    if not by.has_perm("biometric_engine.search_gallery"):
-        raise NotPermitted("Only an LFR operator or an investigator may run the engine.")
+    role = SEARCH_ROLE_FOR_MODE[application.mode]
+    if not (by.has_perm("biometric_engine.search_gallery") and by.has_role(role)):
+        raise NotPermitted(
+            f"Only an officer with the role {role.label} may run the engine for "
+            f"{application.get_mode_display()}."
+        )
     if gallery.kind not in GALLERY_KINDS_FOR_MODE[application.mode]:
         raise WrongState(
             f"A {application.get_mode_display()} authority cannot search "
@@ -51,10 +56,12 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
             window_end=application.valid_until.isoformat(),
             expires_at=min(ends).isoformat(),
             issued_to=by.pk,
+            role=role.value,
         )
     )
     record_event(
         actor=by,
+        role=role,
         action="scope.issued",
         subject=application,
         payload={
@@ -62,6 +69,7 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
             "mode": scope.mode,
             "threshold": scope.threshold,
             "expires_at": scope.expires_at,
+            "issued_to": scope.issued_to,
         },
     )
     return scope

@@ -7,8 +7,10 @@ and embedding are left out:
 
 * ``check_scope`` alone (the database re-check every call makes);
 * an admitted call with no face (an empty frame): check, lock and re-check, ``engine.search_run``
-  and ``engine.search_completed`` written in one transaction — the gate and ledger overhead;
-* the same with one face searched against the watchlist;
+  written and committed — the gate and ledger overhead;
+* the same with one face that matches nothing (most frames of a deployment);
+* the same with one face that matches a listed template, whose candidate is written as
+  ``engine.candidates_found`` in the same transaction;
 * a refused call (a location outside the authority), whose refusal is ledgered.
 
 ``run_gate_benchmark`` does it in a database created for the run and destroyed after it, on
@@ -31,6 +33,7 @@ from decimal import Decimal
 import numpy as np
 from django.contrib.auth.models import Group
 from django.db import connections
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from authority import services
@@ -45,7 +48,8 @@ from biometric_engine.scope import AuthorityScope
 from common.roles import Role
 from oversight.ledger import ledger_head
 
-TARGET_MS = 2.0  # the gate and its two ledger events, per admitted call
+TARGET_MS = 2.0  # the gate and its ledger events, per admitted call
+ADMITTED = ("admitted_no_face", "admitted_no_match", "admitted_match")
 UNAUTHORISED_LOCATION = 2**31 - 1
 
 
@@ -199,7 +203,9 @@ def _live_authority() -> tuple[Application, dict[str, User]]:
     return application, people
 
 
-def _signed_off_watchlist(application: Application, signer: User, entries: int) -> Gallery:
+def _signed_off_watchlist(
+    application: Application, signer: User, entries: int
+) -> tuple[Gallery, np.ndarray]:
     # No watchlist service exists yet: composed and signed off as the gate's own tests do;
     # the templates are synthetic vectors, never faces.
     composed = application.valid_from - timedelta(hours=2)
@@ -225,7 +231,7 @@ def _signed_off_watchlist(application: Application, signer: User, entries: int) 
     )
     Gallery.objects.filter(pk=gallery.pk).update(revision=entries)
     indexes.forget(gallery.pk)  # a cached index of another database's gallery with this id
-    return gallery
+    return gallery, vectors
 
 
 def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> dict:
@@ -235,11 +241,11 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
     """
     application, people = _live_authority()
     operator = people["operator"]
-    gallery = _signed_off_watchlist(application, people["superintendent"], watchlist_size)
+    gallery, listed = _signed_off_watchlist(application, people["superintendent"], watchlist_size)
     scope: AuthorityScope = mint_scope(application=application, by=operator, gallery=gallery)
     location = scope.location_ids[0]
     no_face = np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-    one_face = synthetic_vectors(1, np.random.default_rng(1))
+    unlisted = synthetic_vectors(1, np.random.default_rng(1))
 
     def check() -> None:
         gate.check_scope(
@@ -295,19 +301,21 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
         "watchlist_entries": watchlist_size,
         "check_scope": _timings(check, calls),
         "admitted_no_face": _timings(admitted(no_face), calls),
-        "admitted_one_face": _timings(admitted(one_face), calls),
+        "admitted_no_match": _timings(admitted(unlisted), calls),
+        "admitted_match": _timings(admitted(listed[:1]), calls),
         "refused": _timings(refused, calls),
     }
     result["ledger_events_written"] = ledger_head()[0] - before
     result["target"] = f"gate + ledger under {TARGET_MS:g} ms per admitted call (median)"
-    result["target_met"] = result["admitted_no_face"]["median_ms"] < TARGET_MS
+    result["target_met"] = all(result[name]["median_ms"] < TARGET_MS for name in ADMITTED)
     return result
 
 
 def run_gate_benchmark(*, calls: int = 1000, watchlist_size: int = 1000) -> dict:
     """``measure_gate_overhead`` in a throwaway database on the configured engine."""
     vendor = connections["default"].vendor
-    with throwaway_database():
+    # Timed as production runs: DEBUG's per-query log (the local settings' default) is off.
+    with throwaway_database(), override_settings(DEBUG=False):
         result = measure_gate_overhead(calls=calls, watchlist_size=watchlist_size)
     result["database"] = f"throwaway {vendor} database (removed after the run)"
     result["machine"] = {

@@ -13,15 +13,16 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
-from authority.models import Application, ApplicationStatus
+from authority.models import ApplicationStatus
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.core.images import load_image
 from biometric_engine.core.match import MatchResult, match_probes
 from biometric_engine.core.quality import require_one_searchable_face
 from biometric_engine.engine import engine_backend, engine_limits, probe_rules
 from biometric_engine.indexes import index_for
-from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery, GalleryKind
+from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
 from biometric_engine.scope import AuthorityScope, signature_is_valid
+from biometric_engine.selectors import GateState, gate_state
 from common.errors import DomainError
 from oversight.ledger import record_event
 
@@ -41,27 +42,16 @@ class EngineRefused(DomainError):
 
 @dataclass(frozen=True)
 class Admission:
-    application: Application
-    gallery: Gallery
+    authority_id: int
+    gallery_id: int
+    gallery_revision: int
     threshold: float
 
 
-# Only the columns the checks read: a check runs twice on every frame, and loading the whole
-# application (dozens of columns, ordered by its default) tripled its cost.
-_APPLICATION_FIELDS = ("status", "mode", "lapses_at", "valid_from", "valid_until")
-_GALLERY_FIELDS = (
-    "kind",
-    "model_version",
-    "authority",
-    "signed_off_at",
-    "composed_at",
-    "deployment_start",
-)
-
-
-def _one(queryset, pk):
-    """The row with this primary key or None, without the ORDER BY that first() adds."""
-    return next(iter(queryset.filter(pk=pk).order_by()[:1]), None)
+# Refusals that mean the scope's own fields cannot be believed, its role included.
+UNTRUSTED_SCOPE = frozenset({"no_scope", "bad_signature", "scope_not_issued_to_caller"})
+AUTHORITY_SUBJECT = "authority.application"
+LIVE = (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
 
 
 def _refuse(code: str, detail: str) -> EngineRefused:
@@ -77,8 +67,12 @@ def check_scope(
     threshold: Decimal | None,
     now: datetime,
     holder_id: int | None,
+    lock: bool = False,
 ) -> Admission:
-    """Every reason the engine must not run, checked against the database now."""
+    """Every reason the engine must not run, checked against the database now.
+
+    ``lock`` holds the authority's row until the caller's transaction ends (see gate_state).
+    """
     if scope is None:
         raise _refuse("no_scope", "No authority scope was presented.")
     if not signature_is_valid(scope):
@@ -88,57 +82,13 @@ def check_scope(
         raise _refuse(
             "scope_not_issued_to_caller", "This authority scope was issued to another officer."
         )
-    application = _one(Application.objects.only(*_APPLICATION_FIELDS), scope.authority_id)
-    if application is None:
+    state = gate_state(authority_id=scope.authority_id, gallery_id=gallery_id, lock=lock)
+    if state is None:
         raise _refuse("authority_not_found", "The scope names no known authority.")
-    if application.status not in (
-        ApplicationStatus.AUTHORISED,
-        ApplicationStatus.URGENT_AUTHORISED,
-    ):
-        raise _refuse(
-            "authority_not_valid", f"The authority is {application.get_status_display().lower()}."
-        )
-    if application.lapses_at and now >= application.lapses_at:
-        raise _refuse("authority_not_valid", "The urgent authority has lapsed.")
-    if now >= scope.expires:
-        raise _refuse("scope_expired", "The authority scope has expired; ask for a new one.")
-    if not (application.valid_from <= now < application.valid_until):
-        raise _refuse("outside_window", "The authority's window is not open now.")
-    start, end = scope.window
-    if not (start <= now < end):
-        raise _refuse("outside_window", "The scope's window is not open now.")
-    if scope.mode != mode or application.mode != mode:
-        raise _refuse(
-            "wrong_mode", f"The authority is for {application.mode.upper()}, not {mode.upper()}."
-        )
+    _check_authority(state, scope, mode=mode, now=now)
     if scope.gallery_id != gallery_id:
         raise _refuse("wrong_gallery", "The authority does not cover this watchlist or gallery.")
-    gallery = _one(Gallery.objects.only(*_GALLERY_FIELDS), gallery_id)
-    if gallery is None or gallery.kind not in GALLERY_KINDS_FOR_MODE[mode]:
-        raise _refuse("wrong_gallery", "This gallery may not be searched in this mode.")
-    if gallery.model_version != scope.model_version:
-        raise _refuse(
-            "wrong_model",
-            "The gallery was enrolled with another model than the "
-            "one the threshold was authorised for.",
-        )
-    if gallery.kind == GalleryKind.WATCHLIST:
-        if gallery.authority_id != application.pk:
-            raise _refuse("wrong_gallery", "The watchlist belongs to another authority.")
-        if gallery.signed_off_at is None:
-            raise _refuse(
-                "watchlist_not_signed_off",
-                "The watchlist has not been signed off by the authorising officer.",
-            )
-        if (
-            gallery.composed_at is None
-            or gallery.deployment_start is None
-            or gallery.deployment_start - gallery.composed_at > WATCHLIST_MAX_AGE
-        ):
-            raise _refuse(
-                "watchlist_stale",
-                "The watchlist was composed more than 24 hours before the deployment started.",
-            )
+    _check_gallery(state, scope, mode=mode)
     if scope.location_ids and (location_id is None or location_id not in scope.location_ids):
         raise _refuse(
             "location_not_authorised", "The engine may only run at the authorised locations."
@@ -153,7 +103,61 @@ def check_scope(
             "threshold_below_authorised",
             f"A threshold of {asked} is below the authorised {authorised}.",
         )
-    return Admission(application=application, gallery=gallery, threshold=float(asked))
+    return Admission(
+        authority_id=scope.authority_id,
+        gallery_id=gallery_id,
+        gallery_revision=state.gallery_revision,
+        threshold=float(asked),
+    )
+
+
+def _check_authority(state: GateState, scope: AuthorityScope, *, mode: str, now: datetime):
+    if state.authority_status not in LIVE:
+        label = ApplicationStatus(state.authority_status).label.lower()
+        raise _refuse("authority_not_valid", f"The authority is {label}.")
+    if state.lapses_at and now >= state.lapses_at:
+        raise _refuse("authority_not_valid", "The urgent authority has lapsed.")
+    if now >= scope.expires:
+        raise _refuse("scope_expired", "The authority scope has expired; ask for a new one.")
+    if not (state.valid_from and state.valid_until and state.valid_from <= now < state.valid_until):
+        raise _refuse("outside_window", "The authority's window is not open now.")
+    start, end = scope.window
+    if not (start <= now < end):
+        raise _refuse("outside_window", "The scope's window is not open now.")
+    if scope.mode != mode or state.authority_mode != mode:
+        raise _refuse(
+            "wrong_mode",
+            f"The authority is for {state.authority_mode.upper()}, not {mode.upper()}.",
+        )
+
+
+def _check_gallery(state: GateState, scope: AuthorityScope, *, mode: str) -> None:
+    if not state.gallery_found or state.gallery_kind not in GALLERY_KINDS_FOR_MODE[mode]:
+        raise _refuse("wrong_gallery", "This gallery may not be searched in this mode.")
+    if state.gallery_model_version != scope.model_version:
+        raise _refuse(
+            "wrong_model",
+            "The gallery was enrolled with another model than the "
+            "one the threshold was authorised for.",
+        )
+    if state.gallery_kind != GalleryKind.WATCHLIST:
+        return
+    if state.gallery_authority_id != scope.authority_id:
+        raise _refuse("wrong_gallery", "The watchlist belongs to another authority.")
+    if state.signed_off_at is None:
+        raise _refuse(
+            "watchlist_not_signed_off",
+            "The watchlist has not been signed off by the authorising officer.",
+        )
+    if (
+        state.composed_at is None
+        or state.deployment_start is None
+        or state.deployment_start - state.composed_at > WATCHLIST_MAX_AGE
+    ):
+        raise _refuse(
+            "watchlist_stale",
+            "The watchlist was composed more than 24 hours before the deployment started.",
+        )
 
 
 def _refusal_payload(scope: AuthorityScope | None, gallery_id, location_id, reason: str) -> dict:
@@ -165,13 +169,19 @@ def _refusal_payload(scope: AuthorityScope | None, gallery_id, location_id, reas
     }
 
 
+def _authority_subject(scope: AuthorityScope | None) -> tuple[str, int | str]:
+    return (AUTHORITY_SUBJECT, scope.authority_id if scope else "none")
+
+
 def _ledger_refusal(scope, by, gallery_id, location_id, refusal: EngineRefused) -> None:
-    subject = ("authority.application", scope.authority_id if scope else "none")
+    # The role is only trusted from a valid scope; a refused caller is recorded by their roles.
+    role = scope.role if scope and refusal.code not in UNTRUSTED_SCOPE else None
     with transaction.atomic():
         record_event(
             actor=by,
+            role=role,
             action="engine.search_refused",
-            subject=subject,
+            subject=_authority_subject(scope),
             payload=_refusal_payload(scope, gallery_id, location_id, refusal.code),
         )
 
@@ -202,16 +212,11 @@ def _search(
     location_id,
     max_candidates: int,
 ) -> MatchResult:
-    gallery_id = admission.gallery.pk
+    gallery_id = admission.gallery_id
     try:
         with transaction.atomic():
-            # Re-check under a row lock, so a cancellation racing this call is seen; then
-            # write the event before searching: if the ledger fails, the search never runs.
-            list(
-                Application.objects.select_for_update()
-                .filter(pk=admission.application.pk)
-                .values_list("pk", flat=True)
-            )
+            # Re-check under the authority's row lock, so a cancellation racing this call is
+            # seen; then write the event before searching: if the ledger fails, no search runs.
             admission = check_scope(
                 scope,
                 mode=scope.mode,
@@ -220,11 +225,14 @@ def _search(
                 threshold=Decimal(str(admission.threshold)),
                 now=timezone.now(),
                 holder_id=by.pk if by is not None else None,
+                lock=True,
             )
+            subject = _authority_subject(scope)
             record_event(
                 actor=by,
+                role=scope.role,
                 action="engine.search_run",
-                subject=admission.application,
+                subject=subject,
                 payload={
                     "gallery_id": gallery_id,
                     "location_id": location_id,
@@ -235,21 +243,24 @@ def _search(
             )
             result = match_probes(
                 vectors,
-                index_for(admission.gallery),
+                index_for(gallery_id, revision=admission.gallery_revision),
                 threshold=admission.threshold,
                 max_candidates=max_candidates,
             )
-            record_event(
-                actor=by,
-                action="engine.search_completed",
-                subject=admission.application,
-                payload={
-                    "gallery_id": gallery_id,
-                    "processed": result.faces_processed,
-                    "candidates": len(result.candidates),
-                    "scores": [round(c.score, 4) for c in result.candidates],
-                },
-            )
+            # Most frames match nothing: their call is one event. A match adds a second with
+            # the candidates' scores, in the same transaction, before anyone can see it.
+            if result.candidates:
+                record_event(
+                    actor=by,
+                    role=scope.role,
+                    action="engine.candidates_found",
+                    subject=subject,
+                    payload={
+                        "gallery_id": gallery_id,
+                        "candidates": len(result.candidates),
+                        "scores": [round(c.score, 4) for c in result.candidates],
+                    },
+                )
     except EngineRefused as refusal:
         _ledger_refusal(scope, by, gallery_id, location_id, refusal)
         raise

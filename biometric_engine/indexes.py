@@ -12,9 +12,9 @@ _cache: dict[int, tuple[int, FaceIndex]] = {}
 _lock = threading.Lock()
 
 
-def build_gallery_index(gallery: Gallery) -> FaceIndex:
+def build_gallery_index(gallery_id: int) -> FaceIndex:
     """Rebuild a gallery's index from its rows: the database is the source of truth."""
-    rows = EnrolledFace.objects.filter(gallery=gallery).values_list("pk", "template")
+    rows = EnrolledFace.objects.filter(gallery_id=gallery_id).values_list("pk", "template")
     ids, templates = [], []
     for pk, template in rows.iterator(chunk_size=10_000):
         ids.append(pk)
@@ -23,15 +23,17 @@ def build_gallery_index(gallery: Gallery) -> FaceIndex:
     return build_from(vectors, ids)
 
 
-def index_for(gallery: Gallery) -> FaceIndex:
-    revision = Gallery.objects.values_list("revision", flat=True).get(pk=gallery.pk)
+def index_for(gallery_id: int, *, revision: int | None = None) -> FaceIndex:
+    """The gallery's index at ``revision`` (read from its row when not given), cached."""
+    if revision is None:
+        revision = Gallery.objects.values_list("revision", flat=True).get(pk=gallery_id)
     with _lock:
-        cached = _cache.get(gallery.pk)
+        cached = _cache.get(gallery_id)
         if cached and cached[0] == revision:
             return cached[1]
-    index = build_gallery_index(gallery)
+    index = build_gallery_index(gallery_id)
     with _lock:
-        _cache[gallery.pk] = (revision, index)
+        _cache[gallery_id] = (revision, index)
     return index
 
 

@@ -28,6 +28,7 @@ class AuthorityScope:
     window_end: str
     expires_at: str
     issued_to: int
+    role: str  # the role the holder acts in (common.roles.Role), recorded with every call
     signature: str = field(default="", compare=False)
 
     def signing_bytes(self) -> bytes:

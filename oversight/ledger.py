@@ -14,7 +14,8 @@ If the event cannot be written, ``record_event`` raises and the whole action rol
 (fail closed). Called outside a transaction it raises ``LedgerOutsideTransaction``.
 
 Appends are serialised: on PostgreSQL by a transaction-scoped advisory lock taken before the
-head is read (released at commit or rollback); SQLite allows one writer at a time. The primary
+head is read, both in one call of ``oversight_ledger_locked_head`` (released at commit or
+rollback); SQLite allows one writer at a time. The primary
 key on ``seq`` refuses a duplicate either way, so the sequence stays gapless and the chain
 unbroken under concurrency. Each entry's hash covers the fields listed in
 ``oversight.offline_verifier`` (the exact byte layout), summarised here:
@@ -40,7 +41,7 @@ from oversight.canonical import canonical_json, format_time
 from oversight.errors import InvalidLedgerEvent, LedgerOutsideTransaction
 from oversight.models import LedgerEntry
 from oversight.offline_verifier import GENESIS_HASH, entry_hash
-from oversight.schema import SELECT_HEAD
+from oversight.schema import INSERT_ENTRY, SELECT_HEAD, SELECT_LOCKED_HEAD
 
 if TYPE_CHECKING:
     from authority.models import User
@@ -100,11 +101,12 @@ def append_event(
     payload_text = canonical_json(payload)
 
     with connection.cursor() as cursor:
-        lock_ledger(cursor, connection.vendor)
-        cursor.execute(SELECT_HEAD)
-        head = cursor.fetchone()
-    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-    recorded_at = format_time(timezone.now())
+        head = _locked_head(cursor, connection.vendor)
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        recorded_at = format_time(timezone.now())
+        fields = (seq, recorded_at, actor_id, role_text, action, object_type, object_id)
+        digest = entry_hash(*fields, payload_text, prev_hash)
+        cursor.execute(INSERT_ENTRY, [*fields, payload_text, prev_hash, digest])
     entry = LedgerEntry(
         seq=seq,
         recorded_at=recorded_at,
@@ -115,19 +117,9 @@ def append_event(
         object_id=object_id,
         payload=payload_text,
         prev_hash=prev_hash,
-        entry_hash=entry_hash(
-            seq,
-            recorded_at,
-            actor_id,
-            role_text,
-            action,
-            object_type,
-            object_id,
-            payload_text,
-            prev_hash,
-        ),
+        entry_hash=digest,
     )
-    entry.save(using=using)
+    entry._state.adding, entry._state.db = False, using  # as if loaded: it is on disk now
     every = int(getattr(settings, "LEDGER_CHECKPOINT_EVERY", 0) or 0)
     if every and seq % every == 0:
         from oversight.checkpoints import sign_checkpoint
@@ -140,6 +132,15 @@ def lock_ledger(cursor, vendor: str) -> None:
     """Serialise appends until the transaction ends (PostgreSQL; SQLite has one writer)."""
     if vendor == "postgresql":
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LEDGER_LOCK_KEY])
+
+
+def _locked_head(cursor, vendor: str) -> tuple[int, str] | None:
+    """Take the append lock and read the head (one round trip on PostgreSQL)."""
+    if vendor == "postgresql":
+        cursor.execute(SELECT_LOCKED_HEAD, [LEDGER_LOCK_KEY])
+    else:
+        cursor.execute(SELECT_HEAD)
+    return cursor.fetchone()
 
 
 def ledger_head(using: str = "default") -> tuple[int, str]:

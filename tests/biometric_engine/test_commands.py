@@ -12,7 +12,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from biometric_engine.benchmark import measure_gate_overhead
+from biometric_engine.benchmark import ADMITTED, measure_gate_overhead
 from biometric_engine.engine import engine_backend
 from biometric_engine.management.commands.evaluate_engine import JSON_KEYS
 from oversight.models import LedgerEntry
@@ -88,16 +88,18 @@ def test_the_gate_overhead_is_measured_through_the_real_gate_and_ledger():
     before = LedgerEntry.objects.count()
     result = measure_gate_overhead(calls=3, watchlist_size=5)
 
-    for name in ("check_scope", "admitted_no_face", "admitted_one_face", "refused"):
+    for name in ("check_scope", *ADMITTED, "refused"):
         timing = result[name]
         assert timing["calls"] == 3
         assert all(timing[key] > 0 for key in ("median_ms", "mean_ms", "p95_ms"))
     assert result["watchlist_entries"] == 5 and result["vendor"] == connection.vendor
     assert isinstance(result["target_met"], bool)
-    # Three warm-up calls and three timed: two events per admitted call, one per refusal.
-    assert result["ledger_events_written"] == 2 * 6 * 2 + 6
+    # Three warm-up calls and three timed of each: one event per admitted call, a second when
+    # a listed face matched, one per refusal.
+    assert result["ledger_events_written"] == 3 * 6 + 6 + 6
     actions = list(LedgerEntry.objects.order_by("seq")[before:].values_list("action", flat=True))
-    assert actions.count("engine.search_run") == actions.count("engine.search_completed") == 12
+    assert actions.count("engine.search_run") == 18
+    assert actions.count("engine.candidates_found") == 6
     assert actions.count("engine.search_refused") == 6
     assert "scope.issued" in actions and "application.authorised" in actions
 

@@ -1,6 +1,7 @@
 """The gate on real faces (LFW sample): enrolment, live and retrospective search, and that a
 face matching nothing leaves nothing behind."""
 
+import json
 import os
 from pathlib import Path
 
@@ -77,6 +78,14 @@ def test_a_listed_person_alerts_with_the_score_kept(
     [candidate] = result.candidates
     assert candidate.id == enrolled_watchlist["rogge"].pk
     assert candidate.score >= float(live.decisions.get().threshold)
+    found = json.loads(LedgerEntry.objects.filter(action="engine.candidates_found").last().payload)
+    assert found == {
+        "gallery_id": watchlist.pk,
+        "candidates": 1,
+        "scores": [round(candidate.score, 4)],
+    }
+    run = LedgerEntry.objects.filter(action="engine.search_run").last()
+    assert json.loads(run.payload)["probes"] == 1 and run.role == "lfr_operator"
 
 
 def test_a_face_matching_nothing_leaves_nothing_behind(
@@ -94,8 +103,9 @@ def test_a_face_matching_nothing_leaves_nothing_behind(
     assert result.faces_processed == 1 and result.candidates == ()
     assert row_counts() == before_rows, "no row for a non-matched face"
     assert media_files() == before_media and sorted(os.listdir(".")) == before_cwd
-    completed = LedgerEntry.objects.filter(action="engine.search_completed").last()
-    assert '"candidates":0' in completed.payload and '"processed":1' in completed.payload
+    run = LedgerEntry.objects.filter(action="engine.search_run").last()
+    assert '"probes":1' in run.payload
+    assert not LedgerEntry.objects.filter(action="engine.candidates_found", seq__gt=run.seq)
 
 
 def test_enrolment_keeps_a_template_not_the_image(lfw_dir, enrolled_watchlist):

@@ -135,8 +135,9 @@ def summary(result: dict) -> str:
         f"gate ({gate['database']}, watchlist of {gate['watchlist_entries']:,} templates):"
     )
     lines.append(_timing("check_scope alone", gate["check_scope"]))
-    lines.append(_timing("admitted call, no face (2 events)", gate["admitted_no_face"]))
-    lines.append(_timing("admitted call, one face searched", gate["admitted_one_face"]))
+    lines.append(_timing("admitted call, no face (1 event)", gate["admitted_no_face"]))
+    lines.append(_timing("admitted call, no match (1 event)", gate["admitted_no_match"]))
+    lines.append(_timing("admitted call, a match (2 events)", gate["admitted_match"]))
     lines.append(_timing("refused call (1 event)", gate["refused"]))
     lines.append(
         f"  target (gate + ledger < {TARGET_MS:g} ms per admitted call): "
