@@ -113,6 +113,24 @@ class AuthorityNotLive(WrongState):
     code = "authority_not_live"
 
 
+class NotTheSilverCommander(NotPermitted):
+    code = "not_the_silver_commander"
+    default_detail = (
+        "Only the Silver commander named on the authority, or an authorising officer, may halt "
+        "or resume the engine."
+    )
+
+
+class AlreadyHalted(WrongState):
+    code = "already_halted"
+    default_detail = "The engine is already halted under this authority."
+
+
+class NotHalted(WrongState):
+    code = "not_halted"
+    default_detail = "The engine is not halted under this authority."
+
+
 class InvalidRenewal(InvalidInput):
     code = "invalid_renewal"
 

@@ -27,6 +27,8 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
         raise WrongState(
             f"No scope can be issued: the authority is {application.get_status_display().lower()}."
         )
+    if application.halted_at is not None:
+        raise WrongState("No scope can be issued: the engine is halted under this authority.")
     if not (application.valid_from <= now < application.valid_until):
         raise WrongState("No scope can be issued outside the authorised window.")
     role = SEARCH_ROLE_FOR_MODE[application.mode]
@@ -48,6 +50,7 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
         AuthorityScope(
             mode=application.mode,
             authority_id=application.pk,
+            decision_id=decision.pk,
             gallery_id=gallery.pk,
             threshold=str(decision.threshold),
             model_version=decision.model_version,

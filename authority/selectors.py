@@ -7,6 +7,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from authority.models import Application, ApplicationStatus, Decision, User
+from common.roles import Role
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -34,6 +35,19 @@ def may_decide(user: User, application: Application) -> bool:
         and user.has_perm("authority.authorise_application")
         and ObjectPermissionChecker(user).has_perm("authorise_application", application)
     )
+
+
+def halting_role(user: User, application: Application) -> Role | None:
+    """The role in which ``user`` may halt or resume the engine under ``application``, if any.
+
+    The Silver commander named on it halts (DOMAIN: deployment); an authorising officer may
+    too, since they could cancel the authority outright.
+    """
+    if user.pk == application.silver_commander_id and user.has_role(Role.SILVER_COMMANDER):
+        return Role.SILVER_COMMANDER
+    if user.has_role(Role.AUTHORISING_OFFICER):
+        return Role.AUTHORISING_OFFICER
+    return None
 
 
 def application_history(application: Application) -> list[dict]:
@@ -75,7 +89,10 @@ def application_history(application: Application) -> list[dict]:
 
 
 def scope_decision(application: Application) -> Decision | None:
-    """The decision whose scope is in force: the latest with an authorised window."""
+    """The decision whose scope is in force: the latest with an authorised window.
+
+    The gate reads the same in SQL (``biometric_engine.selectors.gate_state``): change both.
+    """
     return (
         application.decisions.exclude(authorised_end=None)
         .prefetch_related("authorised_locations")

@@ -169,6 +169,9 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_cancel": user.has_perm("authority.authorise_application")
             and application.status
             in (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED),
+            "can_halt": application.status
+            in (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
+            and selectors.halting_role(user, application) is not None,
         },
     )
 
@@ -280,6 +283,8 @@ ACTIONS = {
     "ratify": ("Ratify the urgent authority", forms.ReasonsForm, services.ratify_urgent_authority),
     "cancel": ("Cancel the authority", forms.CancelForm, services.cancel_authority),
     "renew": ("Renew the authority", forms.RenewForm, services.renew_authority),
+    "halt": ("Halt the engine", forms.ReasonsForm, services.halt_authority),
+    "resume": ("Resume the engine", forms.ReasonsForm, services.resume_authority),
     "review": ("Review the authority", forms.ReviewForm, services.review_authority),
 }
 

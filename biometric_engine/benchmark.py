@@ -269,6 +269,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
                 gallery_id=gallery.pk,
                 location_id=location,
                 threshold=None,
+                engine_model=scope.model_version,
             )
             gate._search(
                 admission,
@@ -290,6 +291,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
                 gallery_id=gallery.pk,
                 location_id=UNAUTHORISED_LOCATION,
                 threshold=None,
+                engine_model=scope.model_version,
             )
         except gate.EngineRefused:
             return

@@ -5,6 +5,7 @@ Call these outside any open transaction: a refusal is committed to the ledger on
 an admitted search commits its ledger events with its result.
 """
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
@@ -15,6 +16,8 @@ from django.utils import timezone
 
 from authority.models import ApplicationStatus
 from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.embed import EMBEDDING_DIM
+from biometric_engine.core.errors import EngineInputError
 from biometric_engine.core.images import load_image
 from biometric_engine.core.match import MatchResult, match_probes
 from biometric_engine.core.quality import require_one_searchable_face
@@ -89,7 +92,8 @@ def check_scope(
     if scope.gallery_id != gallery_id:
         raise _refuse("wrong_gallery", "The authority does not cover this watchlist or gallery.")
     _check_gallery(state, scope, mode=mode)
-    if scope.location_ids and (location_id is None or location_id not in scope.location_ids):
+    # LFR runs only at named places: a scope naming none opens no camera (fail closed).
+    if (mode == "lfr" or scope.location_ids) and location_id not in scope.location_ids:
         raise _refuse(
             "location_not_authorised", "The engine may only run at the authorised locations."
         )
@@ -117,6 +121,13 @@ def _check_authority(state: GateState, scope: AuthorityScope, *, mode: str, now:
         raise _refuse("authority_not_valid", f"The authority is {label}.")
     if state.lapses_at and now >= state.lapses_at:
         raise _refuse("authority_not_valid", "The urgent authority has lapsed.")
+    if state.halted_at is not None:
+        raise _refuse("authority_not_valid", "The Silver commander has halted the engine.")
+    if state.decision_id != scope.decision_id:
+        raise _refuse(
+            "scope_superseded",
+            "A later decision changed the authority's terms; ask for a new scope.",
+        )
     if now >= scope.expires:
         raise _refuse("scope_expired", "The authority scope has expired; ask for a new one.")
     if not (state.valid_from and state.valid_until and state.valid_from <= now < state.valid_until):
@@ -186,10 +197,10 @@ def _ledger_refusal(scope, by, gallery_id, location_id, refusal: EngineRefused) 
         )
 
 
-def _admit(scope, *, by, mode, gallery_id, location_id, threshold) -> Admission:
+def _admit(scope, *, by, mode, gallery_id, location_id, threshold, engine_model: str) -> Admission:
     """Run the checks; on refusal commit a ledger event and raise."""
     try:
-        return check_scope(
+        admission = check_scope(
             scope,
             mode=mode,
             gallery_id=gallery_id,
@@ -198,6 +209,14 @@ def _admit(scope, *, by, mode, gallery_id, location_id, threshold) -> Admission:
             now=timezone.now(),
             holder_id=by.pk if by is not None else None,
         )
+        # The threshold was authorised for one model: another model's scores mean nothing.
+        if engine_model != scope.model_version:
+            raise _refuse(
+                "wrong_model",
+                f"The engine runs {engine_model}; the authority's threshold is for "
+                f"{scope.model_version}.",
+            )
+        return admission
     except EngineRefused as refusal:
         _ledger_refusal(scope, by, gallery_id, location_id, refusal)
         raise
@@ -267,6 +286,28 @@ def _search(
     return result
 
 
+@contextmanager
+def _ledgered_input(scope: AuthorityScope, by, gallery_id, location_id):
+    """An admitted call whose image or face the engine refuses is recorded too, then raised."""
+    try:
+        yield
+    except EngineInputError as error:
+        with transaction.atomic():
+            record_event(
+                actor=by,
+                role=scope.role,
+                action="engine.probe_rejected",
+                subject=_authority_subject(scope),
+                payload={
+                    "reason": error.code,
+                    "gallery_id": gallery_id,
+                    "location_id": location_id,
+                    "mode": scope.mode,
+                },
+            )
+        raise
+
+
 def search_frame(
     *,
     scope: AuthorityScope | None,
@@ -281,6 +322,7 @@ def search_frame(
 
     Faces that match nothing leave only the count; no probe vector or image is kept.
     """
+    backend = backend or engine_backend()
     admission = _admit(
         scope,
         by=by,
@@ -288,15 +330,16 @@ def search_frame(
         gallery_id=gallery_id,
         location_id=location_id,
         threshold=threshold,
+        engine_model=backend.model_version,
     )
-    backend = backend or engine_backend()
-    rgb = load_image(image, limits=engine_limits())
-    faces = backend.detect(rgb)
-    vectors = (
-        np.stack([backend.embed(rgb, face) for face in faces])
-        if faces
-        else np.zeros((0, 512), dtype=np.float32)
-    )
+    with _ledgered_input(scope, by, gallery_id, location_id):
+        rgb = load_image(image, limits=engine_limits())
+        faces = backend.detect(rgb)
+        vectors = (
+            np.stack([backend.embed(rgb, face) for face in faces])
+            if faces
+            else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        )
     return _search(
         admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
     )
@@ -317,13 +360,20 @@ def search_probe(
     The probe image and its vector are not kept after the search.
     """
     mode = scope.mode if scope and scope.mode in ("rfr", "oifr") else "rfr"
-    admission = _admit(
-        scope, by=by, mode=mode, gallery_id=gallery_id, location_id=None, threshold=threshold
-    )
     backend = backend or engine_backend()
-    rgb = load_image(image, limits=engine_limits())
-    face, _quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
-    vector = backend.embed(rgb, face).reshape(1, -1)
+    admission = _admit(
+        scope,
+        by=by,
+        mode=mode,
+        gallery_id=gallery_id,
+        location_id=None,
+        threshold=threshold,
+        engine_model=backend.model_version,
+    )
+    with _ledgered_input(scope, by, gallery_id, None):
+        rgb = load_image(image, limits=engine_limits())
+        face, _quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
+        vector = backend.embed(rgb, face).reshape(1, -1)
     return _search(
         admission,
         scope,

@@ -20,6 +20,7 @@ SALT = "written-authority.engine.scope.v1"
 class AuthorityScope:
     mode: str
     authority_id: int
+    decision_id: int  # the decision whose terms these are; a later decision supersedes them
     gallery_id: int
     threshold: str  # Decimal as text: the authorised minimum score
     model_version: str

@@ -7,7 +7,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import QuerySet
 
-from authority.models import Application
+from authority.models import Application, Decision
 from biometric_engine.models import EquitabilityReport, Gallery
 
 VIEW_REPORTS = "biometric_engine.view_equitabilityreport"
@@ -43,6 +43,8 @@ class GateState:
     """The columns the gate checks, of one authority and one gallery, read in one query."""
 
     authority_status: str
+    decision_id: int | None  # the decision whose scope is in force (authority.selectors)
+    halted_at: datetime | None
     authority_mode: str
     lapses_at: datetime | None
     valid_from: datetime | None
@@ -58,7 +60,10 @@ class GateState:
 
 
 _GATE_STATE_SQL = """
-SELECT a.status, a.mode, a.lapses_at, a.valid_from, a.valid_until,
+SELECT a.status, a.mode, a.lapses_at, a.valid_from, a.valid_until, a.halted_at,
+       (SELECT d.id FROM {decision} d
+        WHERE d.application_id = a.id AND d.authorised_end IS NOT NULL
+        ORDER BY d.decided_at DESC, d.id DESC LIMIT 1),
        g.id, g.kind, g.model_version, g.authority_id, g.signed_off_at, g.composed_at,
        g.deployment_start, g.revision
 FROM {application} a LEFT JOIN {gallery} g ON g.id = %s
@@ -75,7 +80,9 @@ def gate_state(*, authority_id: int, gallery_id: int, lock: bool = False) -> Gat
     queries it replaces cost four times the database's own work.
     """
     sql = _GATE_STATE_SQL.format(
-        application=Application._meta.db_table, gallery=Gallery._meta.db_table
+        application=Application._meta.db_table,
+        decision=Decision._meta.db_table,
+        gallery=Gallery._meta.db_table,
     )
     if lock and connection.features.has_select_for_update_of:
         sql += " FOR UPDATE OF a"
@@ -84,12 +91,24 @@ def gate_state(*, authority_id: int, gallery_id: int, lock: bool = False) -> Gat
         row = cursor.fetchone()
     if row is None:
         return None
-    status, mode, lapses_at, valid_from, valid_until, gallery_pk, *gallery = row
+    (
+        status,
+        mode,
+        lapses_at,
+        valid_from,
+        valid_until,
+        halted_at,
+        decision_id,
+        gallery_pk,
+        *gallery,
+    ) = row
     kind, model_version, gallery_authority, signed_off_at, composed_at, deployment_start, rev = (
         gallery
     )
     return GateState(
         authority_status=status,
+        decision_id=decision_id,
+        halted_at=_moment(halted_at),
         authority_mode=mode,
         lapses_at=_moment(lapses_at),
         valid_from=_moment(valid_from),

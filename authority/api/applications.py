@@ -99,12 +99,13 @@ class ApplicationSerializer(serializers.ModelSerializer):
             "model_version", "requested_threshold", "affects_assembly",
             "article_10_11_assessment", "training_confirmed", "is_urgent", "urgency_reason",
             "submitted_to", "submitted_at", "valid_from", "valid_until", "lapses_at",
-            "review_by", "alternatives", "locations", "assessments", "decisions", "documents",
-            "created_at", "updated_at",
+            "review_by", "halted_at", "halted_by", "halt_reasons", "alternatives", "locations",
+            "assessments", "decisions", "documents", "created_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = [
             "reference", "status", "applicant", "submitted_at", "valid_from", "valid_until",
-            "lapses_at", "review_by", "created_at", "updated_at",
+            "lapses_at", "review_by", "halted_at", "halted_by", "halt_reasons", "created_at",
+            "updated_at",
         ]  # fmt: skip
         extra_kwargs = {"operation_name": {"required": True}}
 
@@ -152,6 +153,10 @@ class DecisionInputSerializer(serializers.Serializer):
             item.is_valid(raise_exception=True)
             specs.append(item.to_spec())
         return specs
+
+
+class ReasonsInputSerializer(serializers.Serializer):
+    reasons = serializers.CharField(allow_blank=True)
 
 
 class CancelInputSerializer(serializers.Serializer):
@@ -274,6 +279,16 @@ class ApplicationViewSet(
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, pk=None) -> Response:
         return self._act(request, services.cancel_authority, CancelInputSerializer)
+
+    @extend_schema(request=ReasonsInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def halt(self, request: Request, pk=None) -> Response:
+        return self._act(request, services.halt_authority, ReasonsInputSerializer)
+
+    @extend_schema(request=ReasonsInputSerializer, responses=ApplicationSerializer)
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, pk=None) -> Response:
+        return self._act(request, services.resume_authority, ReasonsInputSerializer)
 
     @extend_schema(request=ConsultInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])

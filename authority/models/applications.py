@@ -123,6 +123,17 @@ class Application(FSMModelMixin, models.Model):
     valid_until = models.DateTimeField(null=True, blank=True)
     lapses_at = models.DateTimeField(null=True, blank=True)
     review_by = models.DateTimeField(null=True, blank=True)
+    # A halt stops the engine at its next call without ending the authority (the Silver
+    # commander's power in DOMAIN.md); resuming clears it. Both are on the ledger.
+    halted_at = models.DateTimeField(null=True, blank=True)
+    halted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    halt_reasons = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -16,6 +16,7 @@ from .drafting import (
     set_locations,
     update_application,
 )
+from .halting import halt_authority, resume_authority
 from .lifecycle import (
     cancel_authority,
     expire_authority,
@@ -32,11 +33,13 @@ __all__ = [
     "consult_chief_officer",
     "create_application",
     "expire_authority",
+    "halt_authority",
     "issue_written_authority",
     "lapse_urgent_authority",
     "ratify_urgent_authority",
     "refuse_application",
     "renew_authority",
+    "resume_authority",
     "return_application",
     "review_authority",
     "save_draft",

@@ -82,6 +82,15 @@ def submit_application(*, application: Application, by: User) -> Application:
     application.save()
     assign_perm("authority.view_application", decider, application)
     assign_perm("authority.authorise_application", decider, application)
+    # The named commanders run what is authorised (the Silver commander may halt it), so they
+    # may read it; the restricted intelligence case stays with its restricted readers.
+    for commander in (
+        application.gold_commander,
+        application.silver_commander,
+        application.bronze_commander,
+    ):
+        if commander is not None:
+            assign_perm("authority.view_application", commander, application)
     flags = flag_copied_justifications(application)
     record_event(
         actor=by,

@@ -224,3 +224,117 @@ def test_a_scope_used_by_someone_it_was_not_issued_to_is_refused(scope, live, wa
     other = UserFactory(username="other-operator", roles=[Role.LFR_OPERATOR])
     call = frame_call(scope, watchlist, live, counting, by=other)
     assert_refused("scope_not_issued_to_caller", call, counting)
+
+
+def test_a_call_before_the_window_opens_is_refused(scope, live, watchlist, counting, monkeypatch):
+    before = live.valid_from - timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: before)
+    assert_refused("outside_window", frame_call(scope, watchlist, live, counting), counting)
+
+
+def test_a_refused_application_is_not_a_valid_authority(
+    watchlist, live, counting, operator, applicant, superintendent, commanders
+):
+    refused = draft_application(applicant, superintendent, commanders, operation_name="Op No")
+    services.submit_application(application=refused, by=applicant)
+    services.refuse_application(application=refused, by=superintendent, reasons="Not necessary.")
+    scope = sign_scope(
+        replace(
+            mint_scope(application=live, by=operator, gallery=watchlist), authority_id=refused.pk
+        )
+    )
+    call = frame_call(scope, watchlist, live, counting)
+    assert_refused("authority_not_valid", call, counting)
+
+
+def test_a_halt_stops_the_next_call_and_resuming_lets_the_engine_run(
+    scope, live, watchlist, counting, commanders
+):
+    silver = commanders["silver_commander"]
+    services.halt_authority(application=live, by=silver, reasons="Crowd surge at the entrance.")
+    with pytest.raises(EngineRefused, match="halted"):
+        frame_call(scope, watchlist, live, counting)()
+    assert refusals()[-1] == "authority_not_valid" and counting.calls == 0
+
+    services.resume_authority(application=live, by=silver, reasons="Crowd has dispersed.")
+    assert frame_call(scope, watchlist, live, counting)().faces_processed == 0
+    assert counting.calls == 1
+
+
+def test_an_lfr_scope_naming_no_location_opens_no_camera(scope, live, watchlist, counting):
+    nowhere = sign_scope(replace(scope, location_ids=()))
+    call = frame_call(nowhere, watchlist, live, counting)
+    assert_refused("location_not_authorised", call, counting)
+
+
+def test_an_engine_running_another_model_is_refused(scope, live, watchlist, counting):
+    class OtherModel(CountingBackend):
+        @property
+        def model_version(self) -> str:
+            return "insightface-other-pack/insightface-0.7.3"
+
+    other = OtherModel()
+    assert_refused("wrong_model", frame_call(scope, watchlist, live, other), other)
+
+
+def test_an_unreadable_frame_is_recorded_and_leaves_no_search(scope, live, watchlist, counting):
+    from biometric_engine.core.errors import NotAnImage
+
+    with pytest.raises(NotAnImage):
+        frame_call(scope, watchlist, live, counting, image=b"GIF89a not really")()
+    rejected = LedgerEntry.objects.filter(action="engine.probe_rejected").get()
+    assert json.loads(rejected.payload)["reason"] == "not_an_image"
+    assert rejected.role == "lfr_operator"
+    assert not LedgerEntry.objects.filter(action="engine.search_run").exists()
+
+
+@pytest.fixture
+def urgently_live(applicant, inspector, commanders, chief, monkeypatch):
+    application = draft_application(
+        applicant,
+        inspector,
+        commanders,
+        operation_name="Op Urgent",
+        is_urgent=True,
+        urgency_reason="A missing child at risk was seen at the station an hour ago.",
+    )
+    services.submit_application(application=application, by=applicant)
+    services.urgently_authorise_application(
+        application=application,
+        by=inspector,
+        reasons="Immediate risk to life.",
+        superintendent_unavailable_reason="Duty Superintendent at a firearms incident.",
+    )
+    services.consult_chief_officer(
+        application=application, by=chief, outcome="noted", comments="Agreed after the event."
+    )
+    application.refresh_from_db()
+    inside = application.valid_from + timedelta(minutes=30)
+    monkeypatch.setattr(timezone, "now", lambda: inside)
+    return application
+
+
+def test_a_later_decision_supersedes_the_scope_until_a_new_one_is_minted(
+    urgently_live, operator, superintendent, counting
+):
+    composed = urgently_live.valid_from - timedelta(hours=1)
+    watchlist = Gallery.objects.create(
+        name="Urgent watchlist",
+        kind=GalleryKind.WATCHLIST,
+        model_version=default_model_version(),
+        authority=urgently_live,
+        deployment_start=urgently_live.valid_from,
+        composed_at=composed,
+        signed_off_at=composed,
+        signed_off_by=superintendent,
+    )
+    urgent_scope = mint_scope(application=urgently_live, by=operator, gallery=watchlist)
+    services.ratify_urgent_authority(
+        application=urgently_live, by=superintendent, reasons="The urgency was real."
+    )
+    call = frame_call(urgent_scope, watchlist, urgently_live, counting)
+    assert_refused("scope_superseded", call, counting)
+
+    ratified_scope = mint_scope(application=urgently_live, by=operator, gallery=watchlist)
+    assert ratified_scope.decision_id != urgent_scope.decision_id
+    assert frame_call(ratified_scope, watchlist, urgently_live, counting)().faces_processed == 0
