@@ -7,15 +7,26 @@ from django.utils import timezone
 from authority.models import Application, ApplicationStatus, User
 from authority.selectors import scope_decision
 from authority.services._guards import authority_service, lock_application
-from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery
+from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery, GalleryKind
 from biometric_engine.roles import SEARCH_ROLE_FOR_MODE
-from biometric_engine.scope import AuthorityScope, sign_scope
+from biometric_engine.scope import ENROL, AuthorityScope, sign_scope
 from common.errors import NotPermitted, WrongState
+from common.roles import Role
 from oversight.ledger import record_event
 
 # A scope is short-lived even inside a long authority, so a leaked one soon stops working.
 SCOPE_LIFETIME = timedelta(hours=12)
+WATCHLIST_COMPOSITION_LEAD = timedelta(hours=24)  # DOMAIN: composed <= 24 h before it starts
 LIVE = (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
+
+
+def _require_live(application: Application) -> None:
+    if application.status not in LIVE:
+        raise WrongState(
+            f"No scope can be issued: the authority is {application.get_status_display().lower()}."
+        )
+    if application.halted_at is not None:
+        raise WrongState("No scope can be issued: the engine is halted under this authority.")
 
 
 @authority_service
@@ -23,12 +34,7 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
     """Issue a signed scope for searching ``gallery`` under ``application``, valid now."""
     application = lock_application(application)
     now = timezone.now()
-    if application.status not in LIVE:
-        raise WrongState(
-            f"No scope can be issued: the authority is {application.get_status_display().lower()}."
-        )
-    if application.halted_at is not None:
-        raise WrongState("No scope can be issued: the engine is halted under this authority.")
+    _require_live(application)
     if not (application.valid_from <= now < application.valid_until):
         raise WrongState("No scope can be issued outside the authorised window.")
     role = SEARCH_ROLE_FOR_MODE[application.mode]
@@ -69,8 +75,62 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
         subject=application,
         payload={
             "gallery_id": gallery.pk,
+            "purpose": scope.purpose,
             "mode": scope.mode,
             "threshold": scope.threshold,
+            "expires_at": scope.expires_at,
+            "issued_to": scope.issued_to,
+        },
+    )
+    return scope
+
+
+@authority_service
+def mint_enrolment_scope(*, application: Application, by: User, gallery: Gallery) -> AuthorityScope:
+    """Issue a signed scope for enrolling faces into the authority's own watchlist.
+
+    It opens from 24 hours before the authorised window (a watchlist is composed no earlier)
+    until the window ends, and only for a watchlist officer.
+    """
+    application = lock_application(application)
+    now = timezone.now()
+    _require_live(application)
+    opens = application.valid_from - WATCHLIST_COMPOSITION_LEAD
+    if not (opens <= now < application.valid_until):
+        raise WrongState(
+            "A watchlist is composed no more than 24 hours before the authorised window opens, "
+            "and not after it ends."
+        )
+    if not (by.has_perm("biometric_engine.enrol_face") and by.has_role(Role.WATCHLIST_OFFICER)):
+        raise NotPermitted("Only a watchlist officer may enrol faces into a watchlist.")
+    if gallery.kind != GalleryKind.WATCHLIST or gallery.authority_id != application.pk:
+        raise WrongState("Faces are enrolled only into this authority's own watchlist.")
+    decision = scope_decision(application)
+    scope = sign_scope(
+        AuthorityScope(
+            mode=application.mode,
+            authority_id=application.pk,
+            decision_id=decision.pk,
+            gallery_id=gallery.pk,
+            threshold=str(decision.threshold),
+            model_version=decision.model_version,
+            location_ids=(),
+            window_start=opens.isoformat(),
+            window_end=application.valid_until.isoformat(),
+            expires_at=min(application.valid_until, now + SCOPE_LIFETIME).isoformat(),
+            issued_to=by.pk,
+            role=Role.WATCHLIST_OFFICER.value,
+            purpose=ENROL,
+        )
+    )
+    record_event(
+        actor=by,
+        role=Role.WATCHLIST_OFFICER,
+        action="scope.issued",
+        subject=application,
+        payload={
+            "gallery_id": gallery.pk,
+            "purpose": ENROL,
             "expires_at": scope.expires_at,
             "issued_to": scope.issued_to,
         },

@@ -24,7 +24,7 @@ from biometric_engine.core.quality import require_one_searchable_face
 from biometric_engine.engine import engine_backend, engine_limits, probe_rules
 from biometric_engine.indexes import index_for
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
-from biometric_engine.scope import AuthorityScope, signature_is_valid
+from biometric_engine.scope import SEARCH, AuthorityScope, signature_is_valid
 from biometric_engine.selectors import GateState, gate_state
 from common.errors import DomainError
 from oversight.ledger import record_event
@@ -54,10 +54,11 @@ class Admission:
 # Refusals that mean the scope's own fields cannot be believed, its role included.
 UNTRUSTED_SCOPE = frozenset({"no_scope", "bad_signature", "scope_not_issued_to_caller"})
 AUTHORITY_SUBJECT = "authority.application"
+REFUSED = "engine.search_refused"
 LIVE = (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
 
 
-def _refuse(code: str, detail: str) -> EngineRefused:
+def refuse(code: str, detail: str) -> EngineRefused:
     return EngineRefused(code, detail)
 
 
@@ -76,34 +77,25 @@ def check_scope(
 
     ``lock`` holds the authority's row until the caller's transaction ends (see gate_state).
     """
-    if scope is None:
-        raise _refuse("no_scope", "No authority scope was presented.")
-    if not signature_is_valid(scope):
-        raise _refuse("bad_signature", "The authority scope's signature is not valid.")
-    # A scope is personal: one picked up by someone else does not open the engine.
-    if holder_id is None or holder_id != scope.issued_to:
-        raise _refuse(
-            "scope_not_issued_to_caller", "This authority scope was issued to another officer."
-        )
-    state = gate_state(authority_id=scope.authority_id, gallery_id=gallery_id, lock=lock)
-    if state is None:
-        raise _refuse("authority_not_found", "The scope names no known authority.")
-    _check_authority(state, scope, mode=mode, now=now)
+    state = read_checked_state(
+        scope, purpose=SEARCH, gallery_id=gallery_id, holder_id=holder_id, now=now, lock=lock
+    )
+    _check_window_and_mode(state, scope, mode=mode, now=now)
     if scope.gallery_id != gallery_id:
-        raise _refuse("wrong_gallery", "The authority does not cover this watchlist or gallery.")
+        raise refuse("wrong_gallery", "The authority does not cover this watchlist or gallery.")
     _check_gallery(state, scope, mode=mode)
     # LFR runs only at named places: a scope naming none opens no camera (fail closed).
     if (mode == "lfr" or scope.location_ids) and location_id not in scope.location_ids:
-        raise _refuse(
+        raise refuse(
             "location_not_authorised", "The engine may only run at the authorised locations."
         )
     authorised = Decimal(scope.threshold)
     try:
         asked = authorised if threshold is None else Decimal(str(threshold))
     except InvalidOperation:
-        raise _refuse("bad_threshold", "The threshold is not a number.") from None
+        raise refuse("bad_threshold", "The threshold is not a number.") from None
     if asked < authorised:
-        raise _refuse(
+        raise refuse(
             "threshold_below_authorised",
             f"A threshold of {asked} is below the authorised {authorised}.",
         )
@@ -115,28 +107,60 @@ def check_scope(
     )
 
 
-def _check_authority(state: GateState, scope: AuthorityScope, *, mode: str, now: datetime):
+def read_checked_state(
+    scope: AuthorityScope | None,
+    *,
+    purpose: str,
+    gallery_id: int,
+    holder_id: int | None,
+    now: datetime,
+    lock: bool,
+) -> GateState:
+    """The checks every use of a scope shares: presented, genuine, the caller's, for this
+    purpose, and its authority live now under the decision it was issued from."""
+    if scope is None:
+        raise refuse("no_scope", "No authority scope was presented.")
+    if not signature_is_valid(scope):
+        raise refuse("bad_signature", "The authority scope's signature is not valid.")
+    # A scope is personal: one picked up by someone else does not open the engine.
+    if holder_id is None or holder_id != scope.issued_to:
+        raise refuse(
+            "scope_not_issued_to_caller", "This authority scope was issued to another officer."
+        )
+    if scope.purpose != purpose:
+        raise refuse("wrong_purpose", f"This scope is for {scope.purpose}, not {purpose}.")
+    state = gate_state(authority_id=scope.authority_id, gallery_id=gallery_id, lock=lock)
+    if state is None:
+        raise refuse("authority_not_found", "The scope names no known authority.")
+    _check_live(state, scope, now=now)
+    return state
+
+
+def _check_live(state: GateState, scope: AuthorityScope, *, now: datetime) -> None:
     if state.authority_status not in LIVE:
         label = ApplicationStatus(state.authority_status).label.lower()
-        raise _refuse("authority_not_valid", f"The authority is {label}.")
+        raise refuse("authority_not_valid", f"The authority is {label}.")
     if state.lapses_at and now >= state.lapses_at:
-        raise _refuse("authority_not_valid", "The urgent authority has lapsed.")
+        raise refuse("authority_not_valid", "The urgent authority has lapsed.")
     if state.halted_at is not None:
-        raise _refuse("authority_not_valid", "The Silver commander has halted the engine.")
+        raise refuse("authority_not_valid", "The Silver commander has halted the engine.")
     if state.decision_id != scope.decision_id:
-        raise _refuse(
+        raise refuse(
             "scope_superseded",
             "A later decision changed the authority's terms; ask for a new scope.",
         )
     if now >= scope.expires:
-        raise _refuse("scope_expired", "The authority scope has expired; ask for a new one.")
+        raise refuse("scope_expired", "The authority scope has expired; ask for a new one.")
+
+
+def _check_window_and_mode(state: GateState, scope: AuthorityScope, *, mode: str, now: datetime):
     if not (state.valid_from and state.valid_until and state.valid_from <= now < state.valid_until):
-        raise _refuse("outside_window", "The authority's window is not open now.")
+        raise refuse("outside_window", "The authority's window is not open now.")
     start, end = scope.window
     if not (start <= now < end):
-        raise _refuse("outside_window", "The scope's window is not open now.")
+        raise refuse("outside_window", "The scope's window is not open now.")
     if scope.mode != mode or state.authority_mode != mode:
-        raise _refuse(
+        raise refuse(
             "wrong_mode",
             f"The authority is for {state.authority_mode.upper()}, not {mode.upper()}.",
         )
@@ -144,9 +168,9 @@ def _check_authority(state: GateState, scope: AuthorityScope, *, mode: str, now:
 
 def _check_gallery(state: GateState, scope: AuthorityScope, *, mode: str) -> None:
     if not state.gallery_found or state.gallery_kind not in GALLERY_KINDS_FOR_MODE[mode]:
-        raise _refuse("wrong_gallery", "This gallery may not be searched in this mode.")
+        raise refuse("wrong_gallery", "This gallery may not be searched in this mode.")
     if state.gallery_model_version != scope.model_version:
-        raise _refuse(
+        raise refuse(
             "wrong_model",
             "The gallery was enrolled with another model than the "
             "one the threshold was authorised for.",
@@ -154,9 +178,9 @@ def _check_gallery(state: GateState, scope: AuthorityScope, *, mode: str) -> Non
     if state.gallery_kind != GalleryKind.WATCHLIST:
         return
     if state.gallery_authority_id != scope.authority_id:
-        raise _refuse("wrong_gallery", "The watchlist belongs to another authority.")
+        raise refuse("wrong_gallery", "The watchlist belongs to another authority.")
     if state.signed_off_at is None:
-        raise _refuse(
+        raise refuse(
             "watchlist_not_signed_off",
             "The watchlist has not been signed off by the authorising officer.",
         )
@@ -165,9 +189,19 @@ def _check_gallery(state: GateState, scope: AuthorityScope, *, mode: str) -> Non
         or state.deployment_start is None
         or state.deployment_start - state.composed_at > WATCHLIST_MAX_AGE
     ):
-        raise _refuse(
+        raise refuse(
             "watchlist_stale",
             "The watchlist was composed more than 24 hours before the deployment started.",
+        )
+
+
+def require_engine_model(scope: AuthorityScope, engine_model: str) -> None:
+    # The threshold was authorised for one model: another model's scores mean nothing.
+    if engine_model != scope.model_version:
+        raise refuse(
+            "wrong_model",
+            f"The engine runs {engine_model}; the authority's threshold is for "
+            f"{scope.model_version}.",
         )
 
 
@@ -184,14 +218,16 @@ def _authority_subject(scope: AuthorityScope | None) -> tuple[str, int | str]:
     return (AUTHORITY_SUBJECT, scope.authority_id if scope else "none")
 
 
-def _ledger_refusal(scope, by, gallery_id, location_id, refusal: EngineRefused) -> None:
+def ledger_refusal(
+    scope, by, gallery_id, location_id, refusal: EngineRefused, *, action: str = REFUSED
+) -> None:
     # The role is only trusted from a valid scope; a refused caller is recorded by their roles.
     role = scope.role if scope and refusal.code not in UNTRUSTED_SCOPE else None
     with transaction.atomic():
         record_event(
             actor=by,
             role=role,
-            action="engine.search_refused",
+            action=action,
             subject=_authority_subject(scope),
             payload=_refusal_payload(scope, gallery_id, location_id, refusal.code),
         )
@@ -209,16 +245,10 @@ def _admit(scope, *, by, mode, gallery_id, location_id, threshold, engine_model:
             now=timezone.now(),
             holder_id=by.pk if by is not None else None,
         )
-        # The threshold was authorised for one model: another model's scores mean nothing.
-        if engine_model != scope.model_version:
-            raise _refuse(
-                "wrong_model",
-                f"The engine runs {engine_model}; the authority's threshold is for "
-                f"{scope.model_version}.",
-            )
+        require_engine_model(scope, engine_model)
         return admission
     except EngineRefused as refusal:
-        _ledger_refusal(scope, by, gallery_id, location_id, refusal)
+        ledger_refusal(scope, by, gallery_id, location_id, refusal)
         raise
 
 
@@ -281,13 +311,15 @@ def _search(
                     },
                 )
     except EngineRefused as refusal:
-        _ledger_refusal(scope, by, gallery_id, location_id, refusal)
+        ledger_refusal(scope, by, gallery_id, location_id, refusal)
         raise
     return result
 
 
 @contextmanager
-def _ledgered_input(scope: AuthorityScope, by, gallery_id, location_id):
+def ledgered_input(
+    scope: AuthorityScope, by, gallery_id, location_id, *, action: str = "engine.probe_rejected"
+):
     """An admitted call whose image or face the engine refuses is recorded too, then raised."""
     try:
         yield
@@ -296,7 +328,7 @@ def _ledgered_input(scope: AuthorityScope, by, gallery_id, location_id):
             record_event(
                 actor=by,
                 role=scope.role,
-                action="engine.probe_rejected",
+                action=action,
                 subject=_authority_subject(scope),
                 payload={
                     "reason": error.code,
@@ -332,7 +364,7 @@ def search_frame(
         threshold=threshold,
         engine_model=backend.model_version,
     )
-    with _ledgered_input(scope, by, gallery_id, location_id):
+    with ledgered_input(scope, by, gallery_id, location_id):
         rgb = load_image(image, limits=engine_limits())
         faces = backend.detect(rgb)
         vectors = (
@@ -370,7 +402,7 @@ def search_probe(
         threshold=threshold,
         engine_model=backend.model_version,
     )
-    with _ledgered_input(scope, by, gallery_id, None):
+    with ledgered_input(scope, by, gallery_id, None):
         rgb = load_image(image, limits=engine_limits())
         face, _quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
         vector = backend.embed(rgb, face).reshape(1, -1)

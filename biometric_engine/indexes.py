@@ -1,9 +1,15 @@
-"""FAISS indexes built from the database, cached per process and rebuilt when a gallery's
-revision changes (every enrolment or removal bumps it)."""
+"""FAISS indexes built from the database, cached per process and keyed by the gallery's
+revision (every enrolment or removal bumps it in the same transaction).
+
+The process that commits a change applies it to its cached index at commit (removed vectors
+leave the index with their rows); any other process sees the new revision at its next search
+and rebuilds from the rows. Either way a deleted face is never matched after its row is gone.
+"""
 
 import threading
 
 import numpy as np
+from django.db import transaction
 
 from biometric_engine.core.index import FaceIndex, build_from
 from biometric_engine.models import EnrolledFace, Gallery
@@ -40,3 +46,32 @@ def index_for(gallery_id: int, *, revision: int | None = None) -> FaceIndex:
 def forget(gallery_id: int) -> None:
     with _lock:
         _cache.pop(gallery_id, None)
+
+
+def apply_on_commit(
+    gallery_id: int,
+    *,
+    from_revision: int,
+    add: tuple[list[int], np.ndarray] | None = None,
+    remove: list[int] | None = None,
+) -> None:
+    """After commit, move this process's cached index from ``from_revision`` to the next.
+
+    The change is applied to a copy, swapped in under the lock, so a search holding the old
+    index is never disturbed; a cache at another revision is left to rebuild.
+    """
+
+    def apply() -> None:
+        with _lock:
+            cached = _cache.get(gallery_id)
+            if cached is None or cached[0] != from_revision:
+                return
+            index = FaceIndex.from_bytes(cached[1].to_bytes())
+            if remove:
+                index.remove_ids(remove)
+            if add:
+                ids, vectors = add
+                index.add(vectors, ids)
+            _cache[gallery_id] = (from_revision + 1, index)
+
+    transaction.on_commit(apply)

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.utils.crypto import salted_hmac
 
 SALT = "written-authority.engine.scope.v1"
+SEARCH, ENROL = "search", "enrol"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class AuthorityScope:
     expires_at: str
     issued_to: int
     role: str  # the role the holder acts in (common.roles.Role), recorded with every call
+    purpose: str = SEARCH  # SEARCH a gallery, or ENROL faces into the authority's watchlist
     signature: str = field(default="", compare=False)
 
     def signing_bytes(self) -> bytes:

@@ -15,12 +15,13 @@ import numpy as np
 from django.db import transaction
 from django.db.models import F
 
+from biometric_engine import indexes
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.core.evaluate import minimum_equitable_threshold, significant_differences
 from biometric_engine.core.images import load_image
 from biometric_engine.core.quality import require_one_searchable_face
 from biometric_engine.engine import engine_backend, engine_limits, probe_rules
-from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery
+from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery, GalleryKind
 from common.errors import InvalidInput, NotPermitted, WrongState
 from oversight.ledger import record_event
 
@@ -29,14 +30,18 @@ from oversight.ledger import record_event
 def enrol_face(
     *, gallery: Gallery, by, subject_ref: str, image: bytes, backend: FaceBackend | None = None
 ) -> EnrolledFace:
-    """Enrol one lawfully held image's face; refused for a signed-off (frozen) watchlist."""
+    """Enrol one lawfully held image's face into a standing gallery (custody, missing persons).
+
+    A watchlist is bespoke to an authority: its faces go through the gate under an enrolment
+    scope (``biometric_engine.enrolment.enrol_watchlist_face``), never through here.
+    """
     if not by.has_perm("biometric_engine.enrol_face"):
         raise NotPermitted("Only a watchlist officer or an administrator may enrol faces.")
     if not subject_ref.strip():
         raise InvalidInput("Give the image's record id in its source system.", field="subject_ref")
     gallery = Gallery.objects.select_for_update().get(pk=gallery.pk)
-    if gallery.signed_off_at is not None:
-        raise WrongState("The watchlist is signed off; it cannot change now.")
+    if gallery.kind == GalleryKind.WATCHLIST:
+        raise WrongState("A watchlist's faces are enrolled under its authority's enrolment scope.")
     backend = backend or engine_backend()
     if backend.model_version != gallery.model_version:
         raise WrongState(
@@ -46,31 +51,56 @@ def enrol_face(
     rgb = load_image(image, limits=engine_limits())
     face, quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
     template = np.asarray(backend.embed(rgb, face), dtype=np.float32).reshape(-1)
-    enrolled = EnrolledFace.objects.create(
+    return store_template(
         gallery=gallery,
+        by=by,
+        role=None,
         subject_ref=subject_ref.strip(),
-        template=template.tobytes(),
+        template=template,
         quality=quality.score,
     )
+
+
+def store_template(
+    *,
+    gallery: Gallery,
+    by,
+    role: str | None,
+    subject_ref: str,
+    template: np.ndarray,
+    quality: float,
+) -> EnrolledFace:
+    """Store a template with its ledger event, in the caller's transaction (gallery locked).
+
+    The gallery's revision moves with it, so the next search sees the face.
+    """
+    enrolled = EnrolledFace.objects.create(
+        gallery=gallery, subject_ref=subject_ref, template=template.tobytes(), quality=quality
+    )
     Gallery.objects.filter(pk=gallery.pk).update(revision=F("revision") + 1)
+    indexes.apply_on_commit(
+        gallery.pk, from_revision=gallery.revision, add=([enrolled.pk], template.reshape(1, -1))
+    )
     record_event(
         actor=by,
+        role=role,
         action="engine.face_enrolled",
         subject=gallery,
-        payload={"enrolment_id": enrolled.pk, "quality": round(quality.score, 3)},
+        payload={"enrolment_id": enrolled.pk, "quality": round(quality, 3)},
     )
     return enrolled
 
 
 @transaction.atomic
 def remove_face(*, face: EnrolledFace, by) -> None:
-    """Delete a template from the database; the index drops it at its next rebuild."""
+    """Delete a template from the database and, at commit, from this process's index."""
     if not by.has_perm("biometric_engine.enrol_face"):
         raise NotPermitted("Only a watchlist officer or an administrator may remove faces.")
     gallery = Gallery.objects.select_for_update().get(pk=face.gallery_id)
     face_id = face.pk
     EnrolledFace.objects.filter(pk=face_id).delete()
     Gallery.objects.filter(pk=gallery.pk).update(revision=F("revision") + 1)
+    indexes.apply_on_commit(gallery.pk, from_revision=gallery.revision, remove=[face_id])
     record_event(
         actor=by, action="engine.face_removed", subject=gallery, payload={"enrolment_id": face_id}
     )

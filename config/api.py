@@ -4,6 +4,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from biometric_engine.core.errors import EngineConfigurationError, EngineInputError
 from common.errors import DomainError
 
 STATUS_BY_KIND = {
@@ -17,4 +18,9 @@ def domain_exception_handler(exc, context):
     """Turn a broken rule into 400/409/403 with {"code", "detail"}; a rule never reaches a 500."""
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=STATUS_BY_KIND[exc.kind])
+    # The engine core stays free of the platform's errors; its refusals read the same here.
+    if isinstance(exc, EngineInputError):
+        return Response(exc.as_dict(), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, EngineConfigurationError):
+        return Response(exc.as_dict(), status=status.HTTP_503_SERVICE_UNAVAILABLE)
     return exception_handler(exc, context)

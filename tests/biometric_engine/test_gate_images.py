@@ -9,10 +9,11 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 
-from authority.scopes import mint_scope
+from authority.scopes import mint_enrolment_scope, mint_scope
 from biometric_engine.core.errors import SeveralFaces
 from biometric_engine.engine import default_model_version
-from biometric_engine.gate import search_frame, search_probe
+from biometric_engine.enrolment import enrol_watchlist_face
+from biometric_engine.gate import EngineRefused, search_frame, search_probe
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import enrol_face, remove_face
 from common.roles import Role
@@ -38,12 +39,21 @@ def enroller(db):
 
 
 @pytest.fixture
-def enrolled_watchlist(lfw_dir, watchlist, enroller):
+def enrolment_scope(live, watchlist, enroller):
+    # Composed, then signed off, as the watchlist service will: enrolment needs it unsigned.
     Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
-    watchlist.refresh_from_db()
+    return mint_enrolment_scope(application=live, by=enroller, gallery=watchlist)
+
+
+@pytest.fixture
+def enrolled_watchlist(lfw_dir, watchlist, enroller, enrolment_scope):
     faces = {
-        who: enrol_face(
-            gallery=watchlist, by=enroller, subject_ref=f"PNC-{who}", image=read(lfw_dir, key)
+        who: enrol_watchlist_face(
+            scope=enrolment_scope,
+            gallery_id=watchlist.pk,
+            by=enroller,
+            subject_ref=f"PNC-{who}",
+            image=read(lfw_dir, key),
         )
         for who, key in ENROLLED.items()
     }
@@ -115,17 +125,41 @@ def test_enrolment_keeps_a_template_not_the_image(lfw_dir, enrolled_watchlist):
     assert LedgerEntry.objects.filter(action="engine.face_enrolled").count() == 3
 
 
-def test_a_signed_off_watchlist_is_frozen(lfw_dir, watchlist, enroller):
-    from common.errors import WrongState
-
-    with pytest.raises(WrongState, match="signed off"):
-        enrol_face(
-            gallery=watchlist,
+def test_a_signed_off_watchlist_is_frozen(lfw_dir, watchlist, enroller, enrolment_scope):
+    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
+    with pytest.raises(EngineRefused) as refused:
+        enrol_watchlist_face(
+            scope=enrolment_scope,
+            gallery_id=watchlist.pk,
             by=enroller,
             subject_ref="PNC-x",
             image=read(lfw_dir, ENROLLED["rogge"]),
         )
+    assert refused.value.code == "watchlist_frozen"
     assert not EnrolledFace.objects.exists()
+    refusal = LedgerEntry.objects.filter(action="engine.enrolment_refused").get()
+    assert json.loads(refusal.payload)["reason"] == "watchlist_frozen"
+
+
+def test_enrolment_refuses_a_face_below_the_quality_floor(
+    lfw_dir, watchlist, enroller, enrolment_scope, settings
+):
+    from biometric_engine.core.errors import FaceQualityTooLow
+
+    settings.WA_MIN_FACE_QUALITY = 0.99
+    revision = Gallery.objects.get(pk=watchlist.pk).revision
+    with pytest.raises(FaceQualityTooLow):
+        enrol_watchlist_face(
+            scope=enrolment_scope,
+            gallery_id=watchlist.pk,
+            by=enroller,
+            subject_ref="PNC-blurred",
+            image=read(lfw_dir, ENROLLED["garner"]),
+        )
+    assert not EnrolledFace.objects.exists()
+    assert Gallery.objects.get(pk=watchlist.pk).revision == revision
+    rejected = LedgerEntry.objects.filter(action="engine.enrolment_rejected").get()
+    assert json.loads(rejected.payload)["reason"] == "face_quality_too_low"
 
 
 @pytest.fixture

@@ -77,3 +77,15 @@ def test_domain_error_becomes_a_coded_response():
     assert invalid.status_code == 400
     assert invalid.data == {"code": "invalid_input", "detail": "Field X is missing.", "field": "x"}
     assert domain_exception_handler(WrongState(), {}).status_code == 409
+
+
+def test_the_engines_refusals_become_coded_responses_not_500s():
+    from biometric_engine.core.errors import ImageTooLarge, ModelPackNotFound
+    from biometric_engine.gate import EngineRefused
+    from config.api import domain_exception_handler
+
+    too_large = domain_exception_handler(ImageTooLarge(), {})
+    assert too_large.status_code == 400 and too_large.data["code"] == "image_too_large"
+    refused = domain_exception_handler(EngineRefused("no_scope", "No scope."), {})
+    assert refused.status_code == 403 and refused.data["code"] == "no_scope"
+    assert domain_exception_handler(ModelPackNotFound(), {}).status_code == 503

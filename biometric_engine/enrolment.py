@@ -1,0 +1,105 @@
+"""Enrolling a face into an authority's watchlist: through the gate, under an enrolment scope.
+
+The image is read, its one face detected, checked for quality and embedded only after the
+scope is checked; the template is stored after a second check under the watchlist's row lock,
+so a sign-off racing the enrolment wins. The image itself is never stored.
+"""
+
+from datetime import datetime
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from biometric_engine import services
+from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.images import load_image
+from biometric_engine.core.quality import require_one_searchable_face
+from biometric_engine.engine import engine_backend, engine_limits, probe_rules
+from biometric_engine.gate import (
+    EngineRefused,
+    ledger_refusal,
+    ledgered_input,
+    read_checked_state,
+    refuse,
+    require_engine_model,
+)
+from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
+from biometric_engine.scope import ENROL, AuthorityScope
+from common.errors import InvalidInput
+
+REFUSED = "engine.enrolment_refused"
+
+
+def check_enrolment_scope(
+    scope: AuthorityScope | None,
+    *,
+    gallery_id: int,
+    now: datetime,
+    holder_id: int | None,
+    lock: bool = False,
+) -> None:
+    """Every reason a face must not be enrolled into this watchlist now."""
+    state = read_checked_state(
+        scope, purpose=ENROL, gallery_id=gallery_id, holder_id=holder_id, now=now, lock=lock
+    )
+    start, end = scope.window
+    if not (start <= now < end):
+        raise refuse(
+            "outside_window",
+            "A watchlist is composed from 24 hours before the authorised window until it ends.",
+        )
+    if (
+        scope.gallery_id != gallery_id
+        or state.gallery_kind != GalleryKind.WATCHLIST
+        or state.gallery_authority_id != scope.authority_id
+    ):
+        raise refuse("wrong_gallery", "Faces are enrolled only into the authority's watchlist.")
+    if state.gallery_model_version != scope.model_version:
+        raise refuse("wrong_model", "The watchlist holds another model's templates.")
+    if state.signed_off_at is not None:
+        raise refuse("watchlist_frozen", "The watchlist is signed off; it cannot change now.")
+
+
+def enrol_watchlist_face(
+    *,
+    scope: AuthorityScope | None,
+    gallery_id: int,
+    by,
+    subject_ref: str,
+    image: bytes,
+    backend: FaceBackend | None = None,
+) -> EnrolledFace:
+    """Enrol the one face in a lawfully held image into the scope's watchlist."""
+    subject_ref = (subject_ref or "").strip()
+    if not subject_ref:
+        raise InvalidInput("Give the image's record id in its source system.", field="subject_ref")
+    backend = backend or engine_backend()
+    holder_id = by.pk if by is not None else None
+    try:
+        check_enrolment_scope(scope, gallery_id=gallery_id, now=timezone.now(), holder_id=holder_id)
+        require_engine_model(scope, backend.model_version)
+    except EngineRefused as refusal:
+        ledger_refusal(scope, by, gallery_id, None, refusal, action=REFUSED)
+        raise
+    with ledgered_input(scope, by, gallery_id, None, action="engine.enrolment_rejected"):
+        rgb = load_image(image, limits=engine_limits())
+        face, quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
+        template = np.asarray(backend.embed(rgb, face), dtype=np.float32).reshape(-1)
+    try:
+        with transaction.atomic():
+            gallery = Gallery.objects.select_for_update().get(pk=gallery_id)
+            check_enrolment_scope(
+                scope, gallery_id=gallery_id, now=timezone.now(), holder_id=holder_id, lock=True
+            )
+            return services.store_template(
+                gallery=gallery,
+                by=by,
+                role=scope.role,
+                subject_ref=subject_ref,
+                template=template,
+                quality=quality.score,
+            )
+    except EngineRefused as refusal:
+        ledger_refusal(scope, by, gallery_id, None, refusal, action=REFUSED)
+        raise

@@ -1,0 +1,144 @@
+"""Enrolment into a watchlist goes through the gate: an enrolment scope, for a watchlist
+officer, for the authority's own unsigned watchlist, from 24 hours before its window."""
+
+import json
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from authority.scopes import mint_enrolment_scope
+from biometric_engine.engine import default_model_version
+from biometric_engine.enrolment import enrol_watchlist_face
+from biometric_engine.gate import EngineRefused
+from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
+from biometric_engine.scope import sign_scope
+from biometric_engine.services import enrol_face
+from common.errors import NotPermitted, WrongState
+from common.roles import Role
+from oversight.models import LedgerEntry
+from tests.biometric_engine.test_gate import CountingBackend, png_bytes
+from tests.factories import UserFactory
+
+
+@pytest.fixture
+def enroller(db):
+    return UserFactory(username="wo", roles=[Role.WATCHLIST_OFFICER])
+
+
+@pytest.fixture
+def unsigned(watchlist):
+    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
+    watchlist.refresh_from_db()
+    return watchlist
+
+
+@pytest.fixture
+def counting():
+    return CountingBackend()
+
+
+def enrol(scope, gallery, by, backend, **overrides):
+    params = {
+        "scope": scope,
+        "gallery_id": gallery.pk,
+        "by": by,
+        "subject_ref": "PNC-1",
+        "image": png_bytes(),
+        "backend": backend,
+        **overrides,
+    }
+    return enrol_watchlist_face(**params)
+
+
+def assert_enrolment_refused(code, call, backend) -> None:
+    with pytest.raises(EngineRefused) as info:
+        call()
+    assert info.value.code == code
+    assert backend.calls == 0, "no face may be detected or embedded"
+    assert not EnrolledFace.objects.exists()
+    last = LedgerEntry.objects.filter(action="engine.enrolment_refused").last()
+    assert json.loads(last.payload)["reason"] == code
+
+
+def test_no_scope_enrols_nothing(unsigned, enroller, counting):
+    assert_enrolment_refused(
+        "no_scope", lambda: enrol(None, unsigned, enroller, counting), counting
+    )
+
+
+def test_a_search_scope_does_not_enrol(scope, unsigned, counting, operator):
+    assert_enrolment_refused(
+        "wrong_purpose", lambda: enrol(scope, unsigned, operator, counting), counting
+    )
+
+
+def test_another_officer_cannot_use_the_scope(live, unsigned, enroller, counting):
+    scope = mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+    other = UserFactory(username="wo2", roles=[Role.WATCHLIST_OFFICER])
+    assert_enrolment_refused(
+        "scope_not_issued_to_caller", lambda: enrol(scope, unsigned, other, counting), counting
+    )
+
+
+def test_a_signed_off_watchlist_cannot_grow(live, unsigned, enroller, counting):
+    scope = mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+    Gallery.objects.filter(pk=unsigned.pk).update(signed_off_at=timezone.now())
+    assert_enrolment_refused(
+        "watchlist_frozen", lambda: enrol(scope, unsigned, enroller, counting), counting
+    )
+
+
+def test_a_widened_scope_is_refused(live, unsigned, enroller, counting):
+    scope = mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+    forged = replace(scope, window_start=(live.valid_from - timedelta(days=30)).isoformat())
+    assert_enrolment_refused(
+        "bad_signature", lambda: enrol(forged, unsigned, enroller, counting), counting
+    )
+
+
+def test_another_authoritys_gallery_is_refused(live, unsigned, enroller, counting):
+    scope = mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+    custody = Gallery.objects.create(
+        name="Custody", kind=GalleryKind.CUSTODY, model_version=default_model_version()
+    )
+    moved = sign_scope(replace(scope, gallery_id=custody.pk))
+    assert_enrolment_refused(
+        "wrong_gallery", lambda: enrol(moved, custody, enroller, counting), counting
+    )
+
+
+def test_a_face_from_an_unreadable_file_is_rejected_and_recorded(
+    live, unsigned, enroller, counting
+):
+    from biometric_engine.core.errors import NotAnImage
+
+    scope = mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+    with pytest.raises(NotAnImage):
+        enrol(scope, unsigned, enroller, counting, image=b"%PDF-1.7 not a photo")
+    rejected = LedgerEntry.objects.filter(action="engine.enrolment_rejected").get()
+    assert json.loads(rejected.payload)["reason"] == "not_an_image"
+    assert not EnrolledFace.objects.exists()
+
+
+def test_only_a_watchlist_officer_gets_an_enrolment_scope(live, unsigned, operator):
+    with pytest.raises(NotPermitted):
+        mint_enrolment_scope(application=live, by=operator, gallery=unsigned)
+
+
+def test_no_enrolment_scope_more_than_24_hours_before_the_window(
+    live, unsigned, enroller, monkeypatch
+):
+    early = live.valid_from - timedelta(hours=24, minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: early)
+    with pytest.raises(WrongState, match="24 hours"):
+        mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+
+
+def test_the_standing_gallery_service_refuses_a_watchlist(unsigned, enroller, counting):
+    with pytest.raises(WrongState, match="enrolment scope"):
+        enrol_face(
+            gallery=unsigned, by=enroller, subject_ref="PNC-1", image=png_bytes(), backend=counting
+        )
+    assert counting.calls == 0
