@@ -5,6 +5,8 @@ Call these outside any open transaction: a refusal is committed to the ledger on
 an admitted search commits its ledger events with its result.
 """
 
+import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +23,7 @@ from biometric_engine.core.errors import EngineInputError
 from biometric_engine.core.images import load_image
 from biometric_engine.core.match import MatchResult, match_probes
 from biometric_engine.core.quality import require_one_searchable_face
+from biometric_engine.core.video import read_video_frames
 from biometric_engine.engine import engine_backend, engine_limits, probe_rules
 from biometric_engine.indexes import index_for
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
@@ -365,16 +368,71 @@ def search_frame(
         engine_model=backend.model_version,
     )
     with ledgered_input(scope, by, gallery_id, location_id):
-        rgb = load_image(image, limits=engine_limits())
-        faces = backend.detect(rgb)
-        vectors = (
-            np.stack([backend.embed(rgb, face) for face in faces])
-            if faces
-            else np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
-        )
+        vectors = _frame_vectors(backend, load_image(image, limits=engine_limits()))
     return _search(
         admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
     )
+
+
+def _frame_vectors(backend: FaceBackend, rgb: np.ndarray) -> np.ndarray:
+    faces = backend.detect(rgb)
+    if not faces:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    return np.stack([backend.embed(rgb, face) for face in faces])
+
+
+@dataclass(frozen=True)
+class FrameMatch:
+    index: int
+    timestamp_s: float
+    result: MatchResult
+
+
+def search_video(
+    *,
+    scope: AuthorityScope | None,
+    video: str | os.PathLike[str],
+    gallery_id: int,
+    location_id: int,
+    by=None,
+    every_nth_frame: int = 1,
+    threshold: Decimal | None = None,
+    backend: FaceBackend | None = None,
+) -> Iterator[FrameMatch]:
+    """LFR over a recorded video file: each sampled frame is a call of its own.
+
+    Every frame is admitted and ledgered like ``search_frame``, so a halt, cancellation or
+    expiry stops the video at its next frame (``EngineRefused`` from the iterator). The file is
+    checked against the limits only after the first admission, and read frame by frame.
+    """
+    backend = backend or engine_backend()
+
+    def admit() -> Admission:
+        return _admit(
+            scope,
+            by=by,
+            mode="lfr",
+            gallery_id=gallery_id,
+            location_id=location_id,
+            threshold=threshold,
+            engine_model=backend.model_version,
+        )
+
+    admission = admit()
+    with ledgered_input(scope, by, gallery_id, location_id):
+        frames = read_video_frames(video, limits=engine_limits(), every_nth_frame=every_nth_frame)
+    while True:
+        with ledgered_input(scope, by, gallery_id, location_id):
+            frame = next(frames, None)
+        if frame is None:
+            return
+        admission = admission or admit()
+        vectors = _frame_vectors(backend, frame.rgb)
+        result = _search(
+            admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
+        )
+        admission = None  # the next frame is admitted afresh
+        yield FrameMatch(frame.index, frame.timestamp_s, result)
 
 
 def search_probe(

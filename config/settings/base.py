@@ -248,6 +248,7 @@ WA_MAX_IMAGE_BYTES = env.int("WA_MAX_IMAGE_BYTES", default=20 * 1024 * 1024)
 WA_MAX_IMAGE_PIXELS = env.int("WA_MAX_IMAGE_PIXELS", default=40_000_000)
 WA_MAX_VIDEO_BYTES = env.int("WA_MAX_VIDEO_BYTES", default=500 * 1024 * 1024)
 WA_MAX_VIDEO_SECONDS = env.float("WA_MAX_VIDEO_SECONDS", default=600.0)
+WA_MAX_VIDEO_FRAME_PIXELS = env.int("WA_MAX_VIDEO_FRAME_PIXELS", default=3840 * 2160)
 WA_MIN_INTER_EYE_PX = env.float("WA_MIN_INTER_EYE_PX", default=20.0)
 WA_MIN_FACE_QUALITY = env.float("WA_MIN_FACE_QUALITY", default=0.0)
 # Key for signing AuthorityScopes; derived from DJANGO_SECRET_KEY when unset.

@@ -5,15 +5,18 @@ import json
 import os
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from django.apps import apps
 from django.conf import settings
+from PIL import Image
 
 from authority.scopes import mint_enrolment_scope, mint_scope
 from biometric_engine.core.errors import SeveralFaces
 from biometric_engine.engine import default_model_version
 from biometric_engine.enrolment import enrol_watchlist_face
-from biometric_engine.gate import EngineRefused, search_frame, search_probe
+from biometric_engine.gate import EngineRefused, search_frame, search_probe, search_video
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import enrol_face, remove_face
 from common.roles import Role
@@ -244,3 +247,95 @@ def test_removal_deletes_from_database_and_index(lfw_dir, custody, rfr_scope, en
         by=investigator,
     )
     assert faces["armstrong"].pk not in [c.id for c in result.candidates]
+
+
+def write_clip(path: Path, frames: list[np.ndarray], fps: float = 5.0) -> Path:
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    assert writer.isOpened()
+    for rgb in frames:
+        writer.write(cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
+def lfw_rgb(lfw_dir: Path, key: str) -> np.ndarray:
+    return np.asarray(Image.open(lfw_dir / key).convert("RGB"))
+
+
+@pytest.fixture
+def clip(lfw_dir, tmp_path):
+    blank = np.full((250, 250, 3), 90, np.uint8)
+    frames = [
+        lfw_rgb(lfw_dir, "Jacques_Rogge/Jacques_Rogge_0003.jpg"),
+        blank,
+        lfw_rgb(lfw_dir, "Hugo_Chavez/Hugo_Chavez_0027.jpg"),
+    ]
+    return write_clip(tmp_path / "camera.avi", frames)
+
+
+def test_a_video_is_searched_frame_by_frame_each_on_the_ledger(
+    clip, scope, live, watchlist, enrolled_watchlist, operator
+):
+    matches = list(
+        search_video(
+            scope=scope,
+            video=clip,
+            gallery_id=watchlist.pk,
+            location_id=live.locations.first().pk,
+            by=operator,
+        )
+    )
+    assert [m.index for m in matches] == [0, 1, 2]
+    assert [m.result.faces_processed for m in matches] == [1, 0, 1]
+    assert [c.id for c in matches[0].result.candidates] == [enrolled_watchlist["rogge"].pk]
+    assert matches[2].result.candidates == ()
+    assert LedgerEntry.objects.filter(action="engine.search_run").count() == 3
+    assert LedgerEntry.objects.filter(action="engine.candidates_found").count() == 1
+
+
+def test_a_halt_stops_a_video_at_its_next_frame(
+    clip, scope, live, watchlist, enrolled_watchlist, operator, commanders
+):
+    from authority import services
+
+    frames = search_video(
+        scope=scope,
+        video=clip,
+        gallery_id=watchlist.pk,
+        location_id=live.locations.first().pk,
+        by=operator,
+    )
+    assert next(frames).result.candidates
+    services.halt_authority(
+        application=live, by=commanders["silver_commander"], reasons="Crowd surge."
+    )
+    with pytest.raises(EngineRefused, match="halted"):
+        next(frames)
+    assert LedgerEntry.objects.filter(action="engine.search_run").count() == 1
+
+
+def test_a_video_over_the_limit_is_refused_and_recorded(
+    clip, scope, live, watchlist, operator, settings
+):
+    from biometric_engine.core.errors import VideoTooLong
+    from biometric_engine.engine import engine_limits
+
+    settings.WA_MAX_VIDEO_SECONDS = 0.2
+    engine_limits.cache_clear()
+    try:
+        with pytest.raises(VideoTooLong):
+            next(
+                search_video(
+                    scope=scope,
+                    video=clip,
+                    gallery_id=watchlist.pk,
+                    location_id=live.locations.first().pk,
+                    by=operator,
+                )
+            )
+    finally:
+        engine_limits.cache_clear()
+    rejected = LedgerEntry.objects.filter(action="engine.probe_rejected").get()
+    assert json.loads(rejected.payload)["reason"] == "video_too_long"
+    assert not LedgerEntry.objects.filter(action="engine.search_run").exists()
