@@ -74,8 +74,10 @@ WHERE a.id = %s
 def gate_state(*, authority_id: int, gallery_id: int, lock: bool = False) -> GateState | None:
     """What the gate re-checks at every call; None when the authority does not exist.
 
-    ``lock`` takes the authority's row lock (PostgreSQL; SQLite's IMMEDIATE transactions already
-    hold the write lock), so a cancellation racing the call waits for it or is seen by it.
+    ``lock`` takes a share lock on the authority's row (PostgreSQL; SQLite's IMMEDIATE
+    transactions already hold the write lock): calls from several cameras run side by side,
+    while a cancellation or halt, which locks the row for update, waits for calls in flight
+    or is seen by the next one.
     Plain SQL on purpose: this runs twice for every camera frame, and compiling the two ORM
     queries it replaces cost four times the database's own work.
     """
@@ -85,7 +87,7 @@ def gate_state(*, authority_id: int, gallery_id: int, lock: bool = False) -> Gat
         gallery=Gallery._meta.db_table,
     )
     if lock and connection.features.has_select_for_update_of:
-        sql += " FOR UPDATE OF a"
+        sql += " FOR SHARE OF a"
     with connection.cursor() as cursor:
         cursor.execute(sql, [gallery_id, authority_id])
         row = cursor.fetchone()
