@@ -42,9 +42,11 @@ from authority.scopes import mint_scope
 from biometric_engine import gate, indexes
 from biometric_engine.core.bench import synthetic_vectors
 from biometric_engine.core.embed import EMBEDDING_DIM
+from biometric_engine.core.evaluate import IdentificationSearches, equitability_report
 from biometric_engine.engine import default_model_version
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.scope import AuthorityScope
+from biometric_engine.services import record_equitability_report
 from common.roles import Role
 from oversight.ledger import ledger_head
 
@@ -234,12 +236,34 @@ def _signed_off_watchlist(
     return gallery, vectors
 
 
+def _recorded_equitability_report() -> None:
+    """The gate refuses a model without a report: record one from synthetic scores, two
+    arbitrary groups treated alike, so the floor check runs as it does in use."""
+    rng = np.random.default_rng(2)
+    mated = [f"m{n}" for n in range(200)]
+    non_mated = [f"n{n}" for n in range(400)]
+    searches = IdentificationSearches(
+        watchlist_size=200,
+        mated_identities=mated,
+        mated_scores=rng.uniform(0.7, 0.95, 200),
+        mated_ranks=np.ones(200, dtype=int),
+        non_mated_identities=non_mated,
+        non_mated_top_scores=rng.uniform(0.1, 0.55, 400),
+    )
+    groups = {identity: "AB"[n % 2] for n, identity in enumerate(mated + non_mated)}
+    report = equitability_report(
+        searches, [0.5, 0.6, 0.64], model=default_model_version(), groups=groups
+    )
+    record_equitability_report(report=report, dataset="benchmark: synthetic scores")
+
+
 def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> dict:
     """Time the gate on the current default database (see the module's docstring).
 
     Call it outside any transaction: admitted calls commit their ledger events, as in use.
     """
     application, people = _live_authority()
+    _recorded_equitability_report()
     operator = people["operator"]
     gallery, listed = _signed_off_watchlist(application, people["superintendent"], watchlist_size)
     scope: AuthorityScope = mint_scope(application=application, by=operator, gallery=gallery)

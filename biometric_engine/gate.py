@@ -28,7 +28,7 @@ from biometric_engine.engine import engine_backend, engine_limits, probe_rules
 from biometric_engine.indexes import index_for
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
 from biometric_engine.scope import SEARCH, AuthorityScope, signature_is_valid
-from biometric_engine.selectors import GateState, gate_state
+from biometric_engine.selectors import GateState, equitability_problem, gate_state
 from common.errors import DomainError
 from oversight.ledger import record_event
 
@@ -102,6 +102,15 @@ def check_scope(
             "threshold_below_authorised",
             f"A threshold of {asked} is below the authorised {authorised}.",
         )
+    problem = equitability_problem(
+        report_id=state.report_id,
+        group_count=state.report_group_count,
+        minimum=state.report_minimum,
+        model_version=scope.model_version,
+        threshold=asked,
+    )
+    if problem is not None:
+        raise refuse(*problem)
     return Admission(
         authority_id=scope.authority_id,
         gallery_id=gallery_id,
@@ -132,7 +141,12 @@ def read_checked_state(
         )
     if scope.purpose != purpose:
         raise refuse("wrong_purpose", f"This scope is for {scope.purpose}, not {purpose}.")
-    state = gate_state(authority_id=scope.authority_id, gallery_id=gallery_id, lock=lock)
+    state = gate_state(
+        authority_id=scope.authority_id,
+        gallery_id=gallery_id,
+        model_version=scope.model_version,
+        lock=lock,
+    )
     if state is None:
         raise refuse("authority_not_found", "The scope names no known authority.")
     _check_live(state, scope, now=now)

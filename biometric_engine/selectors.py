@@ -57,6 +57,10 @@ class GateState:
     composed_at: datetime | None
     deployment_start: datetime | None
     gallery_revision: int
+    # The latest equitability report for the scope's model version (None: there is none).
+    report_id: int | None
+    report_group_count: int
+    report_minimum: Decimal | None
 
 
 _GATE_STATE_SQL = """
@@ -65,13 +69,19 @@ SELECT a.status, a.mode, a.lapses_at, a.valid_from, a.valid_until, a.halted_at,
         WHERE d.application_id = a.id AND d.authorised_end IS NOT NULL
         ORDER BY d.decided_at DESC, d.id DESC LIMIT 1),
        g.id, g.kind, g.model_version, g.authority_id, g.signed_off_at, g.composed_at,
-       g.deployment_start, g.revision
-FROM {application} a LEFT JOIN {gallery} g ON g.id = %s
+       g.deployment_start, g.revision, r.id, r.group_count, r.minimum_threshold
+FROM {application} a
+LEFT JOIN {gallery} g ON g.id = %s
+LEFT JOIN {report} r ON r.id = (
+    SELECT latest.id FROM {report} latest WHERE latest.model_version = %s
+    ORDER BY latest.created_at DESC, latest.id DESC LIMIT 1)
 WHERE a.id = %s
 """
 
 
-def gate_state(*, authority_id: int, gallery_id: int, lock: bool = False) -> GateState | None:
+def gate_state(
+    *, authority_id: int, gallery_id: int, model_version: str, lock: bool = False
+) -> GateState | None:
     """What the gate re-checks at every call; None when the authority does not exist.
 
     ``lock`` takes a share lock on the authority's row (PostgreSQL; SQLite's IMMEDIATE
@@ -85,28 +95,19 @@ def gate_state(*, authority_id: int, gallery_id: int, lock: bool = False) -> Gat
         application=Application._meta.db_table,
         decision=Decision._meta.db_table,
         gallery=Gallery._meta.db_table,
+        report=EquitabilityReport._meta.db_table,
     )
     if lock and connection.features.has_select_for_update_of:
         sql += " FOR SHARE OF a"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [gallery_id, authority_id])
+        cursor.execute(sql, [gallery_id, model_version, authority_id])
         row = cursor.fetchone()
     if row is None:
         return None
-    (
-        status,
-        mode,
-        lapses_at,
-        valid_from,
-        valid_until,
-        halted_at,
-        decision_id,
-        gallery_pk,
-        *gallery,
-    ) = row
-    kind, model_version, gallery_authority, signed_off_at, composed_at, deployment_start, rev = (
-        gallery
-    )
+    status, mode, lapses_at, valid_from, valid_until, halted_at, decision_id = row[:7]
+    gallery_pk, kind, gallery_model, gallery_authority = row[7:11]
+    signed_off_at, composed_at, deployment_start, rev = row[11:15]
+    report_id, group_count, minimum = row[15:]
     return GateState(
         authority_status=status,
         decision_id=decision_id,
@@ -117,12 +118,15 @@ def gate_state(*, authority_id: int, gallery_id: int, lock: bool = False) -> Gat
         valid_until=_moment(valid_until),
         gallery_found=gallery_pk is not None,
         gallery_kind=kind,
-        gallery_model_version=model_version,
+        gallery_model_version=gallery_model,
         gallery_authority_id=gallery_authority,
         signed_off_at=_moment(signed_off_at),
         composed_at=_moment(composed_at),
         deployment_start=_moment(deployment_start),
         gallery_revision=int(rev or 0),
+        report_id=report_id,
+        report_group_count=int(group_count or 0),
+        report_minimum=None if minimum is None else Decimal(str(minimum)),
     )
 
 
@@ -133,3 +137,38 @@ def _moment(value: datetime | str | None) -> datetime | None:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def equitability_problem(
+    *,
+    report_id: int | None,
+    group_count: int,
+    minimum: Decimal | None,
+    model_version: str,
+    threshold: Decimal,
+) -> tuple[str, str] | None:
+    """Why ``threshold`` of ``model_version`` may not be used, as (code, sentence), or None.
+
+    DOMAIN: a threshold is a (model version, score) pair that may be used only where its
+    equitability report exists, at or above the minimum the report derives.
+    """
+    if report_id is None:
+        return (
+            "no_equitability_report",
+            f"No equitability report exists for {model_version}: record one before the engine "
+            "runs at any threshold of it.",
+        )
+    if group_count and minimum is None:
+        return (
+            "no_equitable_threshold",
+            f"The latest equitability report for {model_version} finds groups treated "
+            "differently at every threshold it measured.",
+        )
+    if minimum is not None and threshold < minimum:
+        return (
+            "threshold_below_equitable_minimum",
+            f"A threshold of {threshold} is below {minimum}, the lowest at which the "
+            f"equitability report for {model_version} finds no significant difference between "
+            "groups.",
+        )
+    return None

@@ -130,6 +130,7 @@ def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> E
         dataset=dataset,
         thresholds=thresholds,
         minimum_threshold=_as_threshold(minimum),
+        group_count=len(report.get("groups") or {}),
         report=report,
         created_by=by,
     )

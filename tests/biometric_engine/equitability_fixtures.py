@@ -41,13 +41,17 @@ def write_groups_csv(path, groups: dict[str, str]):
 
 
 def synthetic_report(
-    thresholds=(0.3, 0.5, 0.75), *, groups: bool = True, model: str | None = None
+    thresholds=(0.3, 0.5, 0.75),
+    *,
+    groups: bool = True,
+    model: str | None = None,
+    b_highest: float = 0.70,
 ) -> dict:
     """A report from the core's equitability_report on scores chosen so that group B's FPIR is
-    far higher than A's below 0.7 and both are zero above it: the minimum is the first
-    threshold above 0.7."""
+    far higher than A's below ``b_highest`` (0.7) and both are zero above it: the minimum is
+    the first threshold above it."""
     a_non_mated = np.linspace(0.10, 0.50, 100)
-    b_non_mated = np.linspace(0.30, 0.70, 100)
+    b_non_mated = np.linspace(0.30, b_highest, 100)
     mated = np.full(100, 0.80)
     searches = IdentificationSearches(
         watchlist_size=100,

@@ -1,6 +1,7 @@
 """Fixtures for the gate's tests: a live LFR authority, its signed-off watchlist, a scope."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
@@ -18,7 +19,20 @@ def operator(db):
 
 
 @pytest.fixture
-def live(authorised, monkeypatch):
+def equitability_recorded(db):
+    """A grouped report for the default model whose minimum (0.600) the authorised 0.640
+    clears; the scores are synthetic, the groups arbitrary letters."""
+    from biometric_engine.services import record_equitability_report
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    report = synthetic_report((0.3, 0.5, 0.6), b_highest=0.55)
+    stored = record_equitability_report(report=report, dataset="synthetic scores")
+    assert stored.minimum_threshold == Decimal("0.600")
+    return stored
+
+
+@pytest.fixture
+def live(authorised, equitability_recorded, monkeypatch):
     """Move the clock inside the authorised window."""
     inside = authorised.valid_from + timedelta(minutes=30)
     monkeypatch.setattr(timezone, "now", lambda: inside)

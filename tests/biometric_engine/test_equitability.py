@@ -127,8 +127,10 @@ def test_the_stored_minimum_is_rounded_up_never_down():
 
 def test_without_groups_no_minimum_is_determined():
     stored = record_equitability_report(report=synthetic_report(groups=False))
-    assert stored.minimum_threshold is None
+    assert stored.minimum_threshold is None and stored.group_count == 0
     assert "no groups" in stored.dataset
+    grouped = record_equitability_report(report=synthetic_report())
+    assert grouped.group_count == 2
 
 
 def test_only_an_administrator_may_record_a_report_by_name():

@@ -211,7 +211,7 @@ def test_an_admitted_search_is_ledgered_before_it_runs(scope, live, watchlist, c
     result = frame_call(scope, watchlist, live, counting)()
     assert result.faces_processed == 0 and result.candidates == ()
     actions = list(
-        LedgerEntry.objects.filter(action__startswith="engine.")
+        LedgerEntry.objects.filter(action__startswith="engine.search")
         .order_by("seq")
         .values_list("action", flat=True)
     )
@@ -289,7 +289,7 @@ def test_an_unreadable_frame_is_recorded_and_leaves_no_search(scope, live, watch
 
 
 @pytest.fixture
-def urgently_live(applicant, inspector, commanders, chief, monkeypatch):
+def urgently_live(applicant, inspector, commanders, chief, equitability_recorded, monkeypatch):
     application = draft_application(
         applicant,
         inspector,
@@ -338,3 +338,43 @@ def test_a_later_decision_supersedes_the_scope_until_a_new_one_is_minted(
     ratified_scope = mint_scope(application=urgently_live, by=operator, gallery=watchlist)
     assert ratified_scope.decision_id != urgent_scope.decision_id
     assert frame_call(ratified_scope, watchlist, urgently_live, counting)().faces_processed == 0
+
+
+def test_a_threshold_under_the_equitable_minimum_is_refused(scope, live, watchlist, counting):
+    from biometric_engine.services import record_equitability_report
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    # A later report raises the model's minimum above the authorised 0.640: the next call stops.
+    record_equitability_report(report=synthetic_report((0.3, 0.5, 0.75)), dataset="re-run")
+    call = frame_call(scope, watchlist, live, counting)
+    assert_refused("threshold_below_equitable_minimum", call, counting)
+
+
+def test_a_model_whose_groups_differ_at_every_threshold_is_refused(
+    scope, live, watchlist, counting
+):
+    from biometric_engine.services import record_equitability_report
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    record_equitability_report(report=synthetic_report((0.3, 0.5, 0.6)), dataset="re-run")
+    call = frame_call(scope, watchlist, live, counting)
+    assert_refused("no_equitable_threshold", call, counting)
+
+
+def test_a_model_without_an_equitability_report_is_refused(scope, live, watchlist, counting):
+    from biometric_engine.models import EquitabilityReport
+
+    # Reports are records (never deleted in use): leave the scope's model without one.
+    EquitabilityReport.objects.all().delete()
+    call = frame_call(scope, watchlist, live, counting)
+    assert_refused("no_equitability_report", call, counting)
+
+
+def test_no_scope_is_minted_below_the_equitable_minimum(live, watchlist, operator):
+    from biometric_engine.services import record_equitability_report
+    from common.errors import WrongState
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    record_equitability_report(report=synthetic_report((0.3, 0.5, 0.75)), dataset="re-run")
+    with pytest.raises(WrongState, match=r"below 0\.750"):
+        mint_scope(application=live, by=operator, gallery=watchlist)

@@ -30,7 +30,12 @@ def test_a_halt_waits_for_the_call_in_flight_and_stops_the_next(
 
     with transaction.atomic():
         # The gate's locked re-check: the call is in flight until this transaction ends.
-        assert gate_state(authority_id=live.pk, gallery_id=watchlist.pk, lock=True)
+        assert gate_state(
+            authority_id=live.pk,
+            gallery_id=watchlist.pk,
+            model_version=scope.model_version,
+            lock=True,
+        )
         halting = threading.Thread(target=halt)
         halting.start()
         assert not halted.wait(timeout=1.0), "the halt must wait for the call in flight"

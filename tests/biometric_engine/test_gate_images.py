@@ -180,7 +180,7 @@ def custody(lfw_dir, enroller, db):
 
 
 @pytest.fixture
-def rfr_scope(applicant, superintendent, commanders, custody, monkeypatch):
+def rfr_scope(applicant, superintendent, commanders, custody, equitability_recorded, monkeypatch):
     from datetime import timedelta
 
     from django.utils import timezone
