@@ -25,6 +25,9 @@ from .errors import ModelPackEmpty, ModelPackNotFound, OptionalBackendNotInstall
 from .images import check_rgb
 
 INSIGHTFACE_EXTRA = "insightface"
+# The release CI tests (the Makefile installs the same). It goes in with --no-deps: it declares
+# opencv-python, which would overwrite the pinned headless build; the extra holds its imports.
+INSIGHTFACE_REQUIREMENT = "insightface==2.1"
 
 
 @runtime_checkable
@@ -96,7 +99,10 @@ def _import_insightface():  # -> the insightface module (optional, untyped)
     except ImportError as exc:
         raise OptionalBackendNotInstalled(
             "The insightface backend needs the insightface package, which is not installed. "
-            f"Install the optional extra: pip install 'written-authority[{INSIGHTFACE_EXTRA}]'."
+            "Install the optional extra, then insightface itself without its dependencies (it "
+            "declares opencv-python, which would replace the pinned headless OpenCV): "
+            f"pip install 'written-authority[{INSIGHTFACE_EXTRA}]' && "
+            f"pip install --no-deps '{INSIGHTFACE_REQUIREMENT}'."
         ) from exc
     return insightface
 

@@ -5,6 +5,7 @@ clear error when the directory or the optional package is missing."""
 import importlib.util
 from importlib import metadata
 
+import cv2
 import numpy as np
 import onnx
 import pytest
@@ -88,6 +89,14 @@ def test_model_pack_routes_to_insightface_which_must_be_installed(model_pack):
         select_backend(model_pack)
     assert "written-authority[insightface]" in caught.value.detail
     assert caught.value.code == "backend_not_installed"
+
+
+def test_opencv_is_the_pinned_headless_build_alone():
+    # insightface declares opencv-python; installed, it would overwrite this build's cv2.
+    with pytest.raises(metadata.PackageNotFoundError):
+        metadata.version("opencv-python")
+    assert metadata.version("opencv-python-headless") == "5.0.0.93"
+    assert cv2.__version__ == "5.0.0"
 
 
 @pytest.mark.skipif(not INSIGHTFACE_INSTALLED, reason="insightface is not installed")
