@@ -4,6 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STATIC := static/vendor/govuk/.version
+# The optional insightface backend, tested in CI. Installed without its dependencies: it declares
+# opencv-python, which would overwrite the pinned opencv-python-headless. The `insightface` extra
+# (part of `dev`) holds what it imports.
+INSIGHTFACE := insightface==2.1
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -11,10 +15,11 @@ PORT ?= 8000
 
 install: $(STAMP) $(STATIC)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet --no-deps "$(INSIGHTFACE)"
 	@touch $(STAMP)
 
 $(STATIC): scripts/fetch_govuk_frontend.py | $(STAMP)

@@ -25,6 +25,9 @@ from .errors import ModelPackEmpty, ModelPackNotFound, OptionalBackendNotInstall
 from .images import check_rgb
 
 INSIGHTFACE_EXTRA = "insightface"
+# The release CI tests (the Makefile installs the same). It goes in with --no-deps: it declares
+# opencv-python, which would overwrite the pinned headless build; the extra holds its imports.
+INSIGHTFACE_REQUIREMENT = "insightface==2.1"
 
 
 @runtime_checkable
@@ -96,7 +99,10 @@ def _import_insightface():  # -> the insightface module (optional, untyped)
     except ImportError as exc:
         raise OptionalBackendNotInstalled(
             "The insightface backend needs the insightface package, which is not installed. "
-            f"Install the optional extra: pip install 'written-authority[{INSIGHTFACE_EXTRA}]'."
+            "Install the optional extra, then insightface itself without its dependencies (it "
+            "declares opencv-python, which would replace the pinned headless OpenCV): "
+            f"pip install 'written-authority[{INSIGHTFACE_EXTRA}]' && "
+            f"pip install --no-deps '{INSIGHTFACE_REQUIREMENT}'."
         ) from exc
     return insightface
 
@@ -105,9 +111,10 @@ class InsightFaceBackend:
     """SCRFD detection and ArcFace embeddings from a local insightface model pack.
 
     The package is imported when the backend is made (so a missing install fails at start-up),
-    the models when first used. ``FaceAnalysis`` is given the pack's absolute path as its name:
-    ``os.path.join(root, "models", name)`` then is that path, which exists, so insightface has
-    nothing to download.
+    the models when first used, once (``select_backend`` keeps one backend per directory).
+    ``FaceAnalysis`` is given the pack's absolute path as its name: insightface 2 loads an
+    existing directory as it is, and older releases' ``os.path.join(root, "models", name)`` is
+    that same path, which exists; either way insightface has nothing to download.
     """
 
     def __init__(
@@ -128,12 +135,17 @@ class InsightFaceBackend:
     def _analysis(self):  # -> insightface.app.FaceAnalysis
         with self._lock:
             if self._app is None:
-                app = self._insightface.app.FaceAnalysis(
-                    name=str(self.model_dir),
-                    root=str(self.model_dir.parent),
-                    allowed_modules=["detection", "recognition"],
-                    providers=["CPUExecutionProvider"],
-                )
+                try:
+                    app = self._insightface.app.FaceAnalysis(
+                        name=str(self.model_dir),
+                        root=str(self.model_dir.parent),
+                        allowed_modules=["detection", "recognition"],
+                        providers=["CPUExecutionProvider"],
+                    )
+                except AssertionError as exc:  # insightface asserts that it found a detector
+                    raise ModelPackEmpty(
+                        f"The model pack {self.model_dir} has no detection (SCRFD) model."
+                    ) from exc
                 if "recognition" not in app.models:
                     raise ModelPackEmpty(
                         f"The model pack {self.model_dir} has no recognition (ArcFace) model."
@@ -195,7 +207,8 @@ class InsightFaceBackend:
 
 
 _default_backend: OpenCVFaceBackend | None = None
-_default_lock = threading.Lock()
+_pack_backends: dict[Path, InsightFaceBackend] = {}
+_backends_lock = threading.Lock()
 
 
 def select_backend(model_pack_dir: str | Path | None = None) -> FaceBackend:
@@ -203,12 +216,19 @@ def select_backend(model_pack_dir: str | Path | None = None) -> FaceBackend:
 
     No directory: the default OpenCV backend (one per process). A directory: it must exist and
     hold .onnx files, and insightface must be installed; otherwise a clear
-    ``EngineConfigurationError`` says what to fix. Nothing is ever downloaded.
+    ``EngineConfigurationError`` says what to fix. One insightface backend per resolved
+    directory and process, so its models load and its pack is hashed once. Nothing is ever
+    downloaded.
     """
     global _default_backend
     if model_pack_dir is None or str(model_pack_dir) == "":
-        with _default_lock:
+        with _backends_lock:
             if _default_backend is None:
                 _default_backend = OpenCVFaceBackend()
         return _default_backend
-    return InsightFaceBackend(model_pack_dir)
+    directory = validate_model_pack(model_pack_dir)
+    with _backends_lock:
+        backend = _pack_backends.get(directory)
+        if backend is None:
+            backend = _pack_backends[directory] = InsightFaceBackend(directory)
+    return backend
