@@ -171,17 +171,26 @@ def _draft(users, name, mode, necessity, *, start, end, urgent=False) -> Applica
     )
 
 
+SHORT_WINDOW_S = 8  # long enough to authorise on a loaded machine, short enough to wait out
+
+
 def seed_demo_applications(*, users: dict[str, User], stdout) -> None:
     """Create one application per state. Existing demo operations are left as they are."""
     existing = set(Application.objects.values_list("operation_name", flat=True))
     wanted = [op for op in OPERATIONS if op[0] not in existing]
-    now = timezone.now()
     supt, insp, chief = users["superintendent"], users["inspector"], users["chief"]
     soon = []  # (application, job) pairs whose short window must pass before lapse/expiry
+    last_end = None
     for name, state, mode, necessity in wanted:
+        # Each short window is timed from its own drafting: on a loaded machine the earlier
+        # applications' documents take seconds to render, and a window shared by all could
+        # close before the last one is authorised.
+        now = timezone.now()
         short = state in {"lapsed", "expired"}
         start = now - timedelta(minutes=5) if short else now + timedelta(days=3)
-        end = now + timedelta(seconds=4) if short else start + timedelta(hours=6)
+        end = now + timedelta(seconds=SHORT_WINDOW_S) if short else start + timedelta(hours=6)
+        if short:
+            last_end = end
         app = _draft(
             users,
             name,
@@ -248,7 +257,7 @@ def seed_demo_applications(*, users: dict[str, User], stdout) -> None:
         elif state == "expired":
             soon.append((app, services.expire_authority))
     if soon:
-        time.sleep(max(0.0, (now + timedelta(seconds=5) - timezone.now()).total_seconds()))
+        time.sleep(max(0.0, (last_end - timezone.now()).total_seconds() + 0.5))
         for app, job in soon:
             job(application_id=app.pk)
     counts = {s: Application.objects.filter(status=s).count() for s in ApplicationStatus.values}
