@@ -1,6 +1,6 @@
 """Minting the AuthorityScope the engine needs: only here, only for an authority valid now."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -9,7 +9,7 @@ from authority.selectors import scope_decision
 from authority.services._guards import authority_service, lock_application
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery, GalleryKind
 from biometric_engine.roles import SEARCH_ROLE_FOR_MODE
-from biometric_engine.scope import ENROL, AuthorityScope, sign_scope
+from biometric_engine.scope import ENROL, SEARCH, AuthorityScope, sign_scope
 from biometric_engine.selectors import equitability_problem, latest_equitability_report
 from common.errors import NotPermitted, WrongState
 from common.roles import Role
@@ -28,6 +28,53 @@ def _require_live(application: Application) -> None:
         )
     if application.halted_at is not None:
         raise WrongState("No scope can be issued: the engine is halted under this authority.")
+
+
+def _issue(
+    application: Application,
+    decision,
+    *,
+    gallery: Gallery,
+    by: User,
+    role: Role,
+    purpose: str,
+    location_ids: tuple[int, ...],
+    window_start: datetime,
+    expires_at: datetime,
+) -> AuthorityScope:
+    """Sign the scope under the decision in force and put its issue on the ledger."""
+    scope = sign_scope(
+        AuthorityScope(
+            mode=application.mode,
+            authority_id=application.pk,
+            decision_id=decision.pk,
+            gallery_id=gallery.pk,
+            threshold=str(decision.threshold),
+            model_version=decision.model_version,
+            location_ids=location_ids,
+            window_start=window_start.isoformat(),
+            window_end=application.valid_until.isoformat(),
+            expires_at=expires_at.isoformat(),
+            issued_to=by.pk,
+            role=role.value,
+            purpose=purpose,
+        )
+    )
+    record_event(
+        actor=by,
+        role=role,
+        action="scope.issued",
+        subject=application,
+        payload={
+            "gallery_id": gallery.pk,
+            "purpose": purpose,
+            "mode": scope.mode,
+            "threshold": scope.threshold,
+            "expires_at": scope.expires_at,
+            "issued_to": scope.issued_to,
+        },
+    )
+    return scope
 
 
 @authority_service
@@ -63,37 +110,17 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
     ends = [application.valid_until, now + SCOPE_LIFETIME]
     if application.lapses_at:
         ends.append(application.lapses_at)
-    scope = sign_scope(
-        AuthorityScope(
-            mode=application.mode,
-            authority_id=application.pk,
-            decision_id=decision.pk,
-            gallery_id=gallery.pk,
-            threshold=str(decision.threshold),
-            model_version=decision.model_version,
-            location_ids=tuple(sorted(decision.authorised_locations.values_list("pk", flat=True))),
-            window_start=application.valid_from.isoformat(),
-            window_end=application.valid_until.isoformat(),
-            expires_at=min(ends).isoformat(),
-            issued_to=by.pk,
-            role=role.value,
-        )
-    )
-    record_event(
-        actor=by,
+    return _issue(
+        application,
+        decision,
+        gallery=gallery,
+        by=by,
         role=role,
-        action="scope.issued",
-        subject=application,
-        payload={
-            "gallery_id": gallery.pk,
-            "purpose": scope.purpose,
-            "mode": scope.mode,
-            "threshold": scope.threshold,
-            "expires_at": scope.expires_at,
-            "issued_to": scope.issued_to,
-        },
+        purpose=SEARCH,
+        location_ids=tuple(sorted(decision.authorised_locations.values_list("pk", flat=True))),
+        window_start=application.valid_from,
+        expires_at=min(ends),
     )
-    return scope
 
 
 @authority_service
@@ -117,33 +144,14 @@ def mint_enrolment_scope(*, application: Application, by: User, gallery: Gallery
     if gallery.kind != GalleryKind.WATCHLIST or gallery.authority_id != application.pk:
         raise WrongState("Faces are enrolled only into this authority's own watchlist.")
     decision = scope_decision(application)
-    scope = sign_scope(
-        AuthorityScope(
-            mode=application.mode,
-            authority_id=application.pk,
-            decision_id=decision.pk,
-            gallery_id=gallery.pk,
-            threshold=str(decision.threshold),
-            model_version=decision.model_version,
-            location_ids=(),
-            window_start=opens.isoformat(),
-            window_end=application.valid_until.isoformat(),
-            expires_at=min(application.valid_until, now + SCOPE_LIFETIME).isoformat(),
-            issued_to=by.pk,
-            role=Role.WATCHLIST_OFFICER.value,
-            purpose=ENROL,
-        )
-    )
-    record_event(
-        actor=by,
+    return _issue(
+        application,
+        decision,
+        gallery=gallery,
+        by=by,
         role=Role.WATCHLIST_OFFICER,
-        action="scope.issued",
-        subject=application,
-        payload={
-            "gallery_id": gallery.pk,
-            "purpose": ENROL,
-            "expires_at": scope.expires_at,
-            "issued_to": scope.issued_to,
-        },
+        purpose=ENROL,
+        location_ids=(),
+        window_start=opens,
+        expires_at=min(application.valid_until, now + SCOPE_LIFETIME),
     )
-    return scope
