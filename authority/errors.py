@@ -113,6 +113,18 @@ class AuthorityNotLive(WrongState):
     code = "authority_not_live"
 
 
+class ThresholdBelowEquitableMinimum(InvalidInput):
+    code = "threshold_below_equitable_minimum"
+
+    def __init__(self, threshold, minimum, model_version: str) -> None:
+        super().__init__(
+            f"A threshold of {threshold} is below {minimum}, the lowest at which the latest "
+            f"equitability report for {model_version} finds no significant difference between "
+            "groups. Add a threshold condition of at least that.",
+            field="threshold",
+        )
+
+
 class NotTheSilverCommander(NotPermitted):
     code = "not_the_silver_commander"
     default_detail = (

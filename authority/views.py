@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from authority import forms, selectors, services
 from authority.models import Application, ApplicationStatus, ConditionKind, Rank
 from authority.rules import ConditionSpec, missing_for_submission
+from biometric_engine.selectors import minimum_threshold_for
 from common.errors import DomainError
 
 
@@ -231,6 +232,12 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not selectors.may_decide(request.user, application):
         raise PermissionDenied
     form = forms.DecisionForm(request.POST or None, application=application)
+    minimum = minimum_threshold_for(model_version=application.model_version)
+    if minimum is not None:
+        form.fields["threshold"].help_text = (
+            f"The latest equitability report for this model finds no significant difference "
+            f"between groups from {minimum}: no authority may use less."
+        )
     if request.method == "POST" and form.is_valid():
         data, by = form.cleaned_data, request.user
         try:

@@ -13,6 +13,7 @@ from authority.errors import (
     NotAnAuthorisingOfficer,
     NotUrgent,
     SuperintendentAvailabilityReasonRequired,
+    ThresholdBelowEquitableMinimum,
     UrgentAuthorityLapsed,
 )
 from authority.models import (
@@ -39,6 +40,7 @@ from authority.services._guards import (
     require_status,
 )
 from authority.services.wad import issue_written_authority
+from biometric_engine.selectors import minimum_threshold_for
 from common.errors import InvalidInput, NotPermitted
 from common.roles import Role
 from oversight.ledger import record_event
@@ -80,6 +82,17 @@ def _check_chief_officer(
     return consultation
 
 
+def _require_equitable_threshold(scope: Scope) -> None:
+    """Never less than the equitable minimum the model's latest report derives (DOMAIN).
+
+    Without a report, or one that sets no minimum, the decision stands here; the engine then
+    refuses to run at all (biometric_engine.selectors.equitability_problem).
+    """
+    minimum = minimum_threshold_for(model_version=scope.model_version)
+    if minimum is not None and scope.threshold < minimum:
+        raise ThresholdBelowEquitableMinimum(scope.threshold, minimum, scope.model_version)
+
+
 def _record_decision(
     application: Application,
     *,
@@ -92,6 +105,8 @@ def _record_decision(
     review_by=None,
     **extra,
 ) -> Decision:
+    if scope:
+        _require_equitable_threshold(scope)
     decision = Decision.objects.create(
         application=application,
         outcome=outcome,

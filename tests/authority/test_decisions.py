@@ -239,3 +239,26 @@ def test_each_step_is_on_the_ledger_with_the_wad_hash(authorised, superintendent
     payload = json.loads(LedgerEntry.objects.filter(action="application.authorised").get().payload)
     assert payload["wad_sha256"] == authorised.documents.get().sha256
     assert "intelligence_case" not in payload and "necessity" not in payload
+
+
+def test_no_authority_below_the_models_equitable_minimum(consulted, superintendent):
+    from authority.errors import ThresholdBelowEquitableMinimum
+    from biometric_engine.services import record_equitability_report
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    # The model's latest report finds no group difference from 0.750 up; 0.640 was requested.
+    record_equitability_report(report=synthetic_report((0.3, 0.5, 0.75)), dataset="synthetic")
+    with unchanged(consulted), pytest.raises(ThresholdBelowEquitableMinimum) as refused:
+        services.authorise_application(
+            application=consulted, by=superintendent, reasons="Necessary and proportionate."
+        )
+    assert "0.750" in str(refused.value) and refused.value.field == "threshold"
+
+    raised = ConditionSpec(ConditionKind.THRESHOLD, "The threshold is at least 0.750.", "0.750")
+    decision = services.authorise_application(
+        application=consulted,
+        by=superintendent,
+        reasons="Necessary and proportionate at the equitable threshold.",
+        conditions=[raised],
+    )
+    assert decision.threshold == Decimal("0.750")

@@ -103,6 +103,23 @@ def test_deciding_through_the_form_with_conditions(client, consulted, superinten
 
 
 @pytest.mark.django_db
+def test_the_decide_page_shows_the_equitable_minimum_and_refuses_less(
+    client, consulted, superintendent
+):
+    from biometric_engine.services import record_equitability_report
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    record_equitability_report(report=synthetic_report((0.3, 0.5, 0.75)), dataset="synthetic")
+    client.force_login(superintendent)
+    url = f"/applications/{consulted.pk}/decide/"
+    assert "no significant difference between groups from 0.750" in client.get(url).content.decode()
+    response = client.post(url, {"decision": "authorise", "reasons": "Go."})
+    assert "is below 0.750" in response.content.decode()
+    consulted.refresh_from_db()
+    assert consulted.status == ApplicationStatus.SUBMITTED
+
+
+@pytest.mark.django_db
 def test_a_widening_condition_is_refused_on_the_form(client, consulted, superintendent):
     client.force_login(superintendent)
     response = client.post(
