@@ -52,6 +52,33 @@ def _rate(rate: dict) -> dict:
     }
 
 
+def _rate_if_given(rate: dict | None) -> dict | None:
+    # Reports stored before per-group identification rates were measured lack them.
+    return None if rate is None else _rate(rate)
+
+
+def _identification_rows(data: dict, groups: dict) -> list[dict]:
+    """Rank-1 and rank-10 identification rates, all mated searches then each group's."""
+    rows = [
+        {
+            "name": "All searches",
+            "identities": None,
+            "rank_1": _rate(data["rank_1"]),
+            "rank_10": _rate(data["rank_10"]),
+        }
+    ]
+    for name, group in groups.items():
+        rows.append(
+            {
+                "name": name,
+                "identities": group["identities"],
+                "rank_1": _rate_if_given(group.get("rank_1")),
+                "rank_10": _rate_if_given(group.get("rank_10")),
+            }
+        )
+    return rows
+
+
 def _minimum_explained(report: EquitabilityReport) -> str:
     data = report.report
     if report.minimum_threshold is not None:
@@ -131,6 +158,8 @@ def _detail_context(report: EquitabilityReport) -> dict:
         "rank_1": _rate(data["rank_1"]),
         "rank_10": _rate(data["rank_10"]),
         "overall": overall,
+        "identification": _identification_rows(data, groups),
+        "identification_incomplete": any("rank_1" not in g for g in groups.values()),
         "per_threshold": per_threshold,
         "charts": charts,
         "groups": [

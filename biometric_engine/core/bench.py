@@ -7,10 +7,13 @@ both of two distributions:
   is the worst case for approximate search: every vector is nearly orthogonal to every other,
   a query's ten nearest neighbours are barely nearer than the next thousand, and no index can
   find them without scanning most of the gallery.
-* ``face_like``: a Gaussian with the mean and covariance of real face embeddings (e.g. the
-  evaluation cache of FaceNet vectors of LFW), normalised. Real embeddings use far fewer
-  effective dimensions than 512, and their similarities between different people have the
-  same spread as these vectors', so this is the case approximate search is tuned for.
+* ``face_like``: a Gaussian with the mean and covariance of real face embeddings, normalised:
+  fitted from an embedding cache (``face_stats``, e.g. the evaluation cache of FaceNet vectors
+  of LFW) or, without one, from the faces of ``FACE_SAMPLE`` images of ``images_dir`` (one per
+  identity first), embedded for the run. Real embeddings use far fewer effective dimensions
+  than 512 (FaceNet's vectors of LFW: about 100 components hold all but 0.1 % of the
+  variance), and their similarities between different people have the same spread as these
+  vectors', so this is the case approximate search is tuned for.
 
 Timings: "single" is the latency of one query per call (a probe face as it arrives), as a
 median with mean and 95th percentile beside it; "batch" is the time per query when all queries
@@ -33,13 +36,21 @@ import numpy as np
 
 from .backends import FaceBackend, select_backend
 from .embed import EMBEDDING_DIM, l2_normalise
-from .evaluate import list_identity_images
+from .evaluate import EmbeddingCache, embed_image_files, list_identity_images
 from .images import load_image
 from .index import FaceIndex, build_from, suggest_nlist
 
 TARGET_MS = 20.0
 TARGET_RECALL = 0.95
 DEFAULT_NPROBES = (64, 128, 256, 384, 512, 768, 1024, 2048)
+# Faces needed to fit the face-like distribution at all, and how many images to embed for it
+# when no embedding cache is given. FaceNet's LFW vectors have about 100 non-negligible
+# covariance eigenvalues, so 300 faces (three per effective dimension) give a sound fit: on a
+# 10^5 gallery, IVF recall@10 from a fit on 300 LFW faces was within 0.03 of one on all 807
+# (and the lower of the two). Embedding them takes about 25 s on two cores.
+MIN_FIT_VECTORS = 128
+FACE_SAMPLE = 300
+NO_IMAGES_LINE = "no face images: detection/embedding timings need --images DIR"
 
 
 def _ms_per_call(function: Callable[[], object], repeats: int) -> float:
@@ -251,17 +262,93 @@ def bench_gallery(
 
 
 def _benchmark_images(images_dir: Path, count: int = 4) -> list[np.ndarray]:
-    people = list_identity_images(images_dir)
-    keys = [keys[0] for keys in people.values()][:count]
-    return [load_image(images_dir / key) for key in keys]
+    return [load_image(images_dir / key) for key in sample_image_keys(images_dir, count)]
 
 
-def _face_stats(path: Path) -> tuple[np.ndarray, np.ndarray]:
+def sample_image_keys(images_dir: str | os.PathLike[str], count: int) -> list[str]:
+    """Up to ``count`` image keys of a ``Name/*.jpg`` folder, spread over identities: each
+    person's first image (in name order), then each one's second, and so on."""
+    people = list(list_identity_images(images_dir).values())
+    keys: list[str] = []
+    for position in range(max((len(k) for k in people), default=0)):
+        for person in people:
+            if position < len(person):
+                keys.append(person[position])
+                if len(keys) == count:
+                    return keys
+    return keys
+
+
+def _face_stats(path: Path) -> np.ndarray:
+    """The face vectors of an ``EmbeddingCache`` file, enough of them to fit."""
     with np.load(path, allow_pickle=False) as data:
         vectors = data["vectors"][data["found"]]
-    if vectors.shape[0] < 2 * 64:
+    if vectors.shape[0] < MIN_FIT_VECTORS:
         raise ValueError(f"{path} holds too few face vectors to fit a distribution")
-    return fit_face_like(vectors)
+    return vectors
+
+
+def face_vectors_from_images(
+    backend: FaceBackend, images_dir: str | os.PathLike[str], count: int = FACE_SAMPLE
+) -> tuple[np.ndarray, int]:
+    """Embeddings of the chosen face of ``count`` images (``sample_image_keys``), kept in
+    memory only; returns the vectors found and the number of images read."""
+    keys = sample_image_keys(images_dir, count)
+    found = embed_image_files(
+        keys, images_dir, backend=backend, cache=EmbeddingCache(backend.model_version)
+    )
+    vectors = [vector for vector in found.values() if vector is not None]
+    stacked = np.stack(vectors) if vectors else np.empty((0, EMBEDDING_DIM), np.float32)
+    return stacked, len(keys)
+
+
+def face_like_source(
+    backend: FaceBackend,
+    *,
+    face_stats: str | os.PathLike[str] | None = None,
+    images_dir: str | os.PathLike[str] | None = None,
+    face_sample: int = FACE_SAMPLE,
+) -> tuple[tuple[np.ndarray, np.ndarray] | None, dict]:
+    """The fitted face-like distribution and where it came from: the ``face_stats`` cache when
+    given, else the faces of ``face_sample`` images of ``images_dir``; ``(None, why)`` when
+    neither is given or the images hold too few faces."""
+    if face_stats is not None:
+        path = Path(face_stats)
+        vectors = _face_stats(path)
+        return fit_face_like(vectors), {
+            "source": "face_stats",
+            "path": str(path),
+            "vectors": int(vectors.shape[0]),
+            "description": f"{vectors.shape[0]} face vectors in {path.name} (--face-stats)",
+        }
+    if images_dir is None:
+        return None, {
+            "source": None,
+            "description": "no face-like gallery: fitting it needs --face-stats NPZ or "
+            "--images DIR",
+        }
+    folder = Path(images_dir)
+    start = time.perf_counter()
+    vectors, read = face_vectors_from_images(backend, folder, face_sample)
+    seconds = time.perf_counter() - start
+    info = {
+        "source": "images",
+        "path": str(folder),
+        "images": read,
+        "vectors": int(vectors.shape[0]),
+        "embed_s": seconds,
+    }
+    if vectors.shape[0] < MIN_FIT_VECTORS:
+        info["description"] = (
+            f"no face-like gallery: {vectors.shape[0]} faces found in {read} images of "
+            f"{folder.name}, fitting needs at least {MIN_FIT_VECTORS}"
+        )
+        return None, info
+    info["description"] = (
+        f"{vectors.shape[0]} faces embedded from {read} images of {folder.name} "
+        f"(one per identity first) in {seconds:.0f} s"
+    )
+    return fit_face_like(vectors), info
 
 
 def run_benchmark(
@@ -275,13 +362,19 @@ def run_benchmark(
     nlist: int | None = None,
     nprobes: Sequence[int] = DEFAULT_NPROBES,
     distributions: Sequence[str] = ("uniform", "face_like"),
+    face_sample: int = FACE_SAMPLE,
     seed: int = 0,
 ) -> dict:
     """Run every measurement that its inputs allow and return them as a JSON-ready dict.
 
-    Face timings need ``images_dir`` (a ``Name/*.jpg`` folder); the face-like gallery needs
-    ``face_stats`` (an ``EmbeddingCache`` .npz of real face vectors).
+    Face timings need ``images_dir`` (a ``Name/*.jpg`` folder). The face-like gallery is
+    fitted from ``face_stats`` (an ``EmbeddingCache`` .npz of real face vectors) or, without
+    it, from ``face_sample`` images of ``images_dir``; ``face_like_fit`` says which (with
+    ``source`` None, and no face-like gallery, when there was neither).
     """
+    unknown = set(distributions) - {"uniform", "face_like"}
+    if unknown:
+        raise ValueError(f"unknown distribution {sorted(unknown)[0]!r}")
     rng = np.random.default_rng(seed)
     backend = backend or select_backend()
     result: dict = {
@@ -293,23 +386,26 @@ def run_benchmark(
     }
     if images_dir is not None:
         result["faces"] = bench_faces(backend, _benchmark_images(Path(images_dir)))
+        result["faces"]["images"] = str(images_dir)
+    fitted = None
+    if "face_like" in distributions:
+        fitted, result["face_like_fit"] = face_like_source(
+            backend, face_stats=face_stats, images_dir=images_dir, face_sample=face_sample
+        )
     result["watchlist"] = bench_watchlist(watchlist_size, queries, rng)
     galleries = {}
     for distribution in distributions:
         if distribution == "face_like":
-            if face_stats is None:
+            if fitted is None:
                 continue
-            fitted = _face_stats(Path(face_stats))
             galleries["face_like"] = bench_gallery(
                 gallery_size, queries, rng, face_like=fitted, nlist=nlist, nprobes=nprobes
             )
-            galleries["face_like"]["fitted_from"] = Path(face_stats).name
-        elif distribution == "uniform":
+            galleries["face_like"]["fitted_from"] = result["face_like_fit"]["description"]
+        else:
             galleries["uniform"] = bench_gallery(
                 gallery_size, queries, rng, nlist=nlist, nprobes=nprobes
             )
-        else:
-            raise ValueError(f"unknown distribution {distribution!r}")
         gc.collect()
     result["gallery"] = galleries
     return result
@@ -324,6 +420,10 @@ def _summary(result: dict) -> str:
             f"{f['detect_ms_1280x720']:.1f} ms (1280x720, {f['faces_in_1280x720_frame']} faces); "
             f"embed {f['embed_ms_per_face']:.1f} ms/face"
         )
+    else:
+        lines.append(f"  {NO_IMAGES_LINE}")
+    if "face_like_fit" in result:
+        lines.append(f"  face-like vectors: {result['face_like_fit']['description']}")
     w = result["watchlist"]
     lines.append(
         f"  watchlist {w['entries']:,} exact: {w['single_ms_per_query']:.2f} ms/query, "
@@ -355,7 +455,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--json", help="write the measurements here as JSON")
     parser.add_argument("--images", help="Name/*.jpg folder for detection and embedding timings")
-    parser.add_argument("--face-stats", help="embedding cache .npz to fit the face-like vectors")
+    parser.add_argument(
+        "--face-stats",
+        help="embedding cache .npz to fit the face-like vectors (default: embed --images)",
+    )
+    parser.add_argument(
+        "--face-sample",
+        type=int,
+        default=FACE_SAMPLE,
+        help="images of --images embedded to fit the face-like vectors without --face-stats",
+    )
     parser.add_argument("--watchlist-size", type=int, default=10_000)
     parser.add_argument("--gallery-size", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
@@ -375,6 +484,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         nlist=args.nlist,
         nprobes=[int(p) for p in args.nprobe.split(",") if p.strip()],
         distributions=[d.strip() for d in args.distributions.split(",") if d.strip()],
+        face_sample=args.face_sample,
     )
     print(_summary(result))
     if args.json:

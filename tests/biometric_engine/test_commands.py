@@ -1,5 +1,6 @@
 """The engine's commands: evaluate_engine wraps the core's LFW evaluation with the configured
-backend; benchmark_engine times the gate through its real code path, in a throwaway database."""
+backend; benchmark_engine times the gate through its real code path, in a throwaway database,
+and times faces on the LFW sample beside the repository unless told other images."""
 
 import io
 import json
@@ -13,9 +14,12 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from biometric_engine.benchmark import ADMITTED, measure_gate_overhead
+from biometric_engine.core.bench import MIN_FIT_VECTORS, NO_IMAGES_LINE
 from biometric_engine.engine import engine_backend
+from biometric_engine.management.commands import benchmark_engine
 from biometric_engine.management.commands.evaluate_engine import JSON_KEYS
 from oversight.models import LedgerEntry
+from tests.biometric_engine.conftest import LFW_DIR
 from tests.conftest import REPO_ROOT
 
 GENUINE, IMPOSTOR = 5, 5
@@ -124,6 +128,18 @@ def test_benchmark_engine_runs_in_a_throwaway_database_never_the_configured_one(
     assert report["gate"]["database"].startswith(f"throwaway {connection.vendor} database")
     assert report["gate"]["admitted_no_face"]["median_ms"] > 0
     assert report["engine"]["watchlist"]["entries"] == 50 and report["engine"]["gallery"] == {}
+    assert "face_like_fit" not in report["engine"], "--skip-gallery fits nothing"
+    # With no --images the face timings use the LFW sample beside the repository, if there.
+    if (LFW_DIR / "pairs.txt").is_file():
+        faces = report["engine"]["faces"]
+        assert faces["images"] == str(LFW_DIR.resolve()) and faces["images_default"] is True
+        assert faces["detect_ms_250x250"] > 0 and faces["detect_ms_1280x720"] > 0
+        assert faces["embed_ms_per_face"] > 0
+        assert "ms per 250x250 image" in result.stdout and "ms/face" in result.stdout
+        assert NO_IMAGES_LINE not in result.stdout
+    else:
+        assert "faces" not in report["engine"]
+        assert result.stdout.count(NO_IMAGES_LINE) == 1
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
@@ -132,6 +148,66 @@ def test_benchmark_engine_runs_in_a_throwaway_database_never_the_configured_one(
             assert cursor.fetchone()[0] == 0
     else:
         assert not configured.exists() or configured.stat().st_size == 0
+
+
+def fake_gate_benchmark(*, calls, watchlist_size):
+    timing = {"median_ms": 1.0, "mean_ms": 1.0, "p95_ms": 1.0, "calls": calls}
+    names = ("check_scope", *ADMITTED, "refused")
+    return dict.fromkeys(names, timing) | {
+        "database": "no database (the gate is timed by the test above)",
+        "watchlist_entries": watchlist_size,
+        "target_met": True,
+    }
+
+
+def test_benchmark_engine_without_images_says_in_one_line_what_face_timings_need(monkeypatch):
+    monkeypatch.setattr(benchmark_engine, "default_images_dir", lambda: None)
+    monkeypatch.setattr(benchmark_engine, "run_gate_benchmark", fake_gate_benchmark)
+    printed = io.StringIO()
+    call_command(
+        "benchmark_engine", skip_gallery=True, watchlist_size=20, queries=2, stdout=printed
+    )
+    text = printed.getvalue()
+    assert text.count(NO_IMAGES_LINE) == 1 and "need --images DIR" in NO_IMAGES_LINE
+    assert "ms per 250x250 image" not in text and "watchlist 20 exact" in text
+
+
+def test_the_default_images_are_the_lfw_sample_beside_the_repository(tmp_path, settings):
+    settings.BASE_DIR = tmp_path / "repository"
+    assert benchmark_engine.default_images_dir() is None  # nothing beside it
+    sample = tmp_path / "shared" / "datasets" / "lfw-fold1"
+    sample.mkdir(parents=True)
+    assert benchmark_engine.default_images_dir() is None  # a folder without identities
+    (sample / "Zico").mkdir()
+    (sample / "Zico" / "Zico_0001.jpg").write_bytes(b"")
+    assert benchmark_engine.default_images_dir() == sample
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"images": "empty"}, "--images empty: no Name/*.jpg identity folders"),
+        (
+            {"images": "people", "face_sample": 10},
+            f"--face-sample must be at least {MIN_FIT_VECTORS}",
+        ),
+        ({"face_stats": "missing.npz"}, "--face-stats missing.npz: no such file"),
+    ],
+)
+def test_benchmark_engine_refuses_bad_inputs_before_any_work(
+    tmp_path, monkeypatch, options, message
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "people" / "Zico").mkdir(parents=True)
+    (tmp_path / "people" / "Zico" / "Zico_0001.jpg").write_bytes(b"")
+    monkeypatch.setattr(benchmark_engine, "run_gate_benchmark", None)  # never reached
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "benchmark_engine",
+            **{k: Path(v) if isinstance(v, str) else v for k, v in options.items()},
+        )
+    assert message in str(error.value) and "\n" not in str(error.value)
 
 
 def test_a_missing_model_pack_ends_the_command_with_one_line(tmp_path, settings):

@@ -61,6 +61,16 @@ def test_the_command_saves_a_real_report_with_its_ledger_event_and_page(lfw_dir,
     assert stored.model_version == engine_backend().model_version == written["model"]
     assert stored.thresholds == [0.3, 0.5, 0.7]
     assert set(written["groups"]) == {"A", "B"}
+    for group in written["groups"].values():  # per-group identification rates pass the service
+        for rank in ("rank_1", "rank_10"):
+            rate = group[rank]
+            assert rate["searches"] == group["searches"]["mated"]
+            assert 0 <= rate["ci_low"] <= (rate["rate"] or 0) <= rate["ci_high"] <= 1
+        assert group["rank_1"]["hits"] <= group["rank_10"]["hits"]
+    assert (
+        sum(g["rank_10"]["hits"] for g in written["groups"].values())
+        == (written["rank_10"]["hits"])
+    )
     assert written["watchlist_size"] == 6 and written["searches"]["mated"] > 0
     expected = written["minimum_threshold"]
     assert stored.minimum_threshold == (
@@ -84,6 +94,9 @@ def test_the_command_saves_a_real_report_with_its_ledger_event_and_page(lfw_dir,
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="wa-chart" role="img"' in html
     assert "Data of the chart: all searches" in html
     assert "Group A" in html and "Group B" in html
+    assert "Rank-1 and rank-10 identification rates with 95 % intervals" in html
+    text = printed.getvalue()
+    assert text.count("    rank-1 ") == 2  # once per group, below the overall line
 
 
 def test_a_report_is_stored_with_the_minimum_its_counts_support():
@@ -94,6 +107,18 @@ def test_a_report_is_stored_with_the_minimum_its_counts_support():
     assert event.object_type == "biometric_engine.equitabilityreport"
     assert event.object_id == str(stored.pk) and event.role == "system"
     assert json.loads(event.payload)["minimum_threshold"] == "0.750"
+
+
+def test_a_report_with_or_without_per_group_identification_rates_is_stored():
+    current = synthetic_report()
+    assert current["groups"]["A"]["rank_1"]["hits"] == 50
+    stored = record_equitability_report(report=current)
+    assert stored.report["groups"]["B"]["rank_10"] == current["groups"]["B"]["rank_10"]
+    # A report made before they were measured is still valid and stored as it is.
+    older = synthetic_report()
+    for group in older["groups"].values():
+        del group["rank_1"], group["rank_10"]
+    assert "rank_1" not in record_equitability_report(report=older).report["groups"]["A"]
 
 
 def test_a_report_claiming_a_lower_minimum_than_its_counts_support_is_refused():

@@ -1,6 +1,7 @@
 """Rules for evaluation metrics, checked on small score arrays with answers worked by hand:
 LFW pairs parsing, best-threshold accuracy, TAR at FAR, cross-validation, Wilson intervals,
-the two-proportion test, FPIR / FNIR, and the minimum threshold of the equitability report."""
+the two-proportion test, FPIR / FNIR, rank-1 / rank-10 identification rates overall and per
+group, and the minimum threshold of the equitability report."""
 
 import json
 
@@ -18,6 +19,7 @@ from biometric_engine.core.evaluate import (
     equitability_report,
     fnir_errors,
     fpir_errors,
+    identification_rate,
     minimum_equitable_threshold,
     parse_pairs,
     read_group_labels,
@@ -192,6 +194,59 @@ def test_equitability_report_rates_per_group_and_minimum_threshold():
     assert report["differences"][1]["significant"] == []
     assert report["minimum_threshold"] == 0.7
     assert report["rank_1"]["rate"] == 1.0 and report["rank_1"]["hits"] == 200
+
+
+def test_identification_rate_counts_hits_within_the_rank_with_a_wilson_interval():
+    ranks = np.array([1, 1, 2, 10, 11, 0])  # 0: no face found, never returned
+    rank_1, rank_10 = identification_rate(ranks, 1), identification_rate(ranks, 10)
+    assert (rank_1["hits"], rank_1["searches"], rank_1["rate"]) == (2, 6, 2 / 6)
+    assert (rank_10["hits"], rank_10["searches"], rank_10["rate"]) == (4, 6, 4 / 6)
+    assert (rank_10["ci_low"], rank_10["ci_high"]) == pytest.approx(wilson_interval(4, 6))
+    empty = identification_rate(np.empty(0, dtype=int), 1)
+    assert empty["rate"] is None and (empty["ci_low"], empty["ci_high"]) == (0.0, 1.0)
+
+
+def test_equitability_report_gives_rank_1_and_rank_10_per_group():
+    """Group A's 4 mated searches all find the person first; group B's 5 find them at ranks
+    1, 3, 12, 1 and never (no face): rank-1 2 of 5, rank-10 3 of 5."""
+    searches = IdentificationSearches(
+        watchlist_size=9,
+        mated_identities=["a1", "a2", "a3", "a4", "b1", "b2", "b3", "b4", "b5"],
+        mated_scores=np.array([0.9, 0.8, 0.9, 0.7, 0.9, 0.6, 0.5, 0.8, -np.inf]),
+        mated_ranks=np.array([1, 1, 1, 1, 1, 3, 12, 1, 0]),
+        non_mated_identities=["xa", "xb"],
+        non_mated_top_scores=np.array([0.2, 0.3]),
+    )
+    groups = {"a1": "A", "a2": "A", "a3": "A", "a4": "A", "xa": "A"}
+    groups |= {"b1": "B", "b2": "B", "b3": "B", "b4": "B", "b5": "B", "xb": "B"}
+    report = equitability_report(searches, [0.5], model="m", groups=groups)
+    json.dumps(report, allow_nan=False)
+
+    a, b = report["groups"]["A"], report["groups"]["B"]
+    assert (a["rank_1"]["hits"], a["rank_1"]["searches"]) == (4, 4)
+    assert (a["rank_10"]["hits"], a["rank_10"]["searches"]) == (4, 4)
+    assert (b["rank_1"]["hits"], b["rank_1"]["searches"], b["rank_1"]["rate"]) == (2, 5, 0.4)
+    assert (b["rank_10"]["hits"], b["rank_10"]["rate"]) == (3, 0.6)
+    assert (b["rank_1"]["ci_low"], b["rank_1"]["ci_high"]) == pytest.approx(wilson_interval(2, 5))
+    # The same shape as the overall rates, which count every group's searches.
+    shape = {"rate", "ci_low", "ci_high", "hits", "searches"}
+    assert set(a["rank_1"]) == set(b["rank_10"]) == set(report["rank_1"]) == shape
+    assert report["rank_1"]["hits"] == 6 and report["rank_10"]["hits"] == 7
+
+
+def test_a_group_without_mated_searches_has_no_identification_rate():
+    searches = IdentificationSearches(
+        watchlist_size=1,
+        mated_identities=["a1"],
+        mated_scores=np.array([0.9]),
+        mated_ranks=np.array([1]),
+        non_mated_identities=["b1"],
+        non_mated_top_scores=np.array([0.2]),
+    )
+    report = equitability_report(searches, [0.5], model="m", groups={"a1": "A", "b1": "B"})
+    assert report["groups"]["B"]["rank_1"]["rate"] is None
+    assert report["groups"]["B"]["rank_10"]["searches"] == 0
+    assert report["groups"]["A"]["rank_1"]["rate"] == 1.0
 
 
 def test_minimum_threshold_needs_every_higher_threshold_clean():

@@ -1,5 +1,6 @@
 """Equitability report pages: for authorising officers, Chief Officers, oversight and
-administrators only; the chart is inline SVG drawn on the server, with its data beside it."""
+administrators only; the chart is inline SVG drawn on the server, with its data beside it; the
+rank-1 and rank-10 identification rates are tabled overall and per group."""
 
 import re
 
@@ -103,12 +104,43 @@ def test_the_detail_has_a_table_per_threshold_overall_and_per_group(reader, repo
     assert "minimum threshold</strong>" in html
 
 
+def identification_table(html: str) -> str:
+    start = html.index("Rank-1 and rank-10 identification rates with 95 % intervals")
+    return html[start : html.index("</table>", start)]
+
+
+def test_the_detail_has_an_identification_table_overall_and_per_group(reader, report):
+    html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
+    assert "Identification rate by group" in html
+    table = identification_table(html)
+    for header in ("Rank-1", "Rank-10", "95 % interval"):
+        assert header in table
+    # Every mated search finds its person first: 100 overall, 50 in each group.
+    assert "All searches" in table and "100 of 100" in table
+    assert "Group A (150 identities)" in table and "Group B (150 identities)" in table
+    assert table.count("50 of 50") == 4  # rank-1 and rank-10 of each group
+    assert table.count(">100.0 %</td>") == 6 and "not in this report" not in table
+
+
+def test_a_report_stored_before_per_group_identification_rates_still_shows(reader):
+    data = synthetic_report()
+    for group in data["groups"].values():
+        del group["rank_1"], group["rank_10"]
+    report = record_equitability_report(report=data)
+    html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
+    table = identification_table(html)
+    assert "100 of 100" in table  # the overall rates it did have
+    assert table.count("not in this report") == 4
+    assert "made before identification rates were measured per group" in html
+
+
 def test_an_undetermined_minimum_is_explained(reader):
     report = record_equitability_report(report=synthetic_report(groups=False))
     html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
     assert "Minimum threshold: not determined" in html
     assert "the report has no groups" in html
     assert html.count("<svg") == 1
+    assert "Identification rate by group" not in html  # the summary gives the overall rates
 
 
 def test_group_labels_are_escaped_in_the_chart_and_tables(reader):

@@ -1,21 +1,33 @@
 """Speed and memory of the engine, and what the gate adds to each call.
 
-    python manage.py benchmark_engine --images ../shared/datasets/lfw-fold1 \
-        --face-stats EMBEDDINGS.npz [--json OUT] [--gallery-size N] [--queries N] [--skip-gallery]
+    python manage.py benchmark_engine [--json OUT] [--images DIR] [--face-stats NPZ] \
+        [--face-sample N] [--gallery-size N] [--queries N] [--skip-gallery]
 
-Face timings (detection per 250x250 image and 1280x720 frame, embedding per face) need
-``--images``; search is timed on synthetic vectors (a 10^4 watchlist exact; a 10^6 gallery exact
-and IVF with recall@10, uniform and, with ``--face-stats``, face-like). The gate is timed in a
-throwaway database with pre-computed vectors (see ``biometric_engine.benchmark``).
+Face timings (detection per 250x250 image and 1280x720 frame, embedding per face) use
+``--images``, by default the LFW sample beside the repository (``../shared/datasets/lfw-fold1``)
+when it is there; without images the command says so in one line. Search is timed on synthetic
+vectors: a 10^4 watchlist exact; a 10^6 gallery exact and IVF with recall@10, uniform and
+face-like. The face-like vectors are fitted from ``--face-stats`` (an embedding cache) or,
+without it, from the faces of ``--face-sample`` images (300) embedded for the run; the summary
+says which. The gate is timed in a throwaway database with pre-computed vectors (see
+``biometric_engine.benchmark``).
 """
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from biometric_engine.benchmark import TARGET_MS, run_gate_benchmark
+from biometric_engine.core.bench import (
+    FACE_SAMPLE,
+    MIN_FIT_VECTORS,
+    NO_IMAGES_LINE,
+    TARGET_RECALL,
+    run_benchmark,
+)
 from biometric_engine.core.bench import TARGET_MS as SEARCH_TARGET_MS
-from biometric_engine.core.bench import TARGET_RECALL, run_benchmark
+from biometric_engine.core.evaluate import list_identity_images
 from biometric_engine.management.checks import (
     configured_backend,
     require_dir,
@@ -24,15 +36,39 @@ from biometric_engine.management.checks import (
     write_json,
 )
 
+# The LFW sample's place beside the repository (as the tests find it). No setting names it.
+LFW_SAMPLE = Path("shared") / "datasets" / "lfw-fold1"
+
+
+def default_images_dir() -> Path | None:
+    """The LFW sample at ``../shared/datasets/lfw-fold1`` beside the repository, when it holds
+    ``Name/*.jpg`` folders; None otherwise."""
+    folder = Path(settings.BASE_DIR).resolve().parent / LFW_SAMPLE
+    if not folder.is_dir() or not list_identity_images(folder):
+        return None
+    return folder
+
 
 class Command(BaseCommand):
     help = "Measure detection, embedding, search and the gate's overhead per call."
 
     def add_arguments(self, parser):
         parser.add_argument("--json", dest="json_out", type=Path, help="write the figures here")
-        parser.add_argument("--images", type=Path, help="Name/*.jpg folder for face timings")
+        parser.add_argument(
+            "--images",
+            type=Path,
+            help="Name/*.jpg folder for face timings and, without --face-stats, the face-like "
+            "fit (default: ../shared/datasets/lfw-fold1 beside the repository, when present)",
+        )
         parser.add_argument(
             "--face-stats", type=Path, help="embedding cache .npz to fit face-like vectors"
+        )
+        parser.add_argument(
+            "--face-sample",
+            type=int,
+            default=FACE_SAMPLE,
+            help=f"images embedded to fit face-like vectors without --face-stats "
+            f"(default {FACE_SAMPLE})",
         )
         parser.add_argument("--watchlist-size", type=int, default=10_000)
         parser.add_argument("--gallery-size", type=int, default=1_000_000)
@@ -50,14 +86,24 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         images, face_stats = options["images"], options["face_stats"]
         json_out = options["json_out"]
-        if images is not None:
+        images_default = images is None
+        if images is None:
+            images = default_images_dir()
+        else:
             require_dir(images, "--images")
+            if not list_identity_images(images):
+                raise CommandError(f"--images {images}: no Name/*.jpg identity folders")
         if face_stats is not None:
             require_file(face_stats, "--face-stats")
         require_output(json_out, "--json")
         for name in ("watchlist_size", "gallery_size", "queries", "gate_calls", "gate_watchlist"):
             if options[name] < 1:
                 raise CommandError(f"--{name.replace('_', '-')} must be at least 1")
+        fit_from_images = not options["skip_gallery"] and face_stats is None and images is not None
+        if fit_from_images and options["face_sample"] < MIN_FIT_VECTORS:
+            raise CommandError(
+                f"--face-sample must be at least {MIN_FIT_VECTORS} to fit face-like vectors"
+            )
         backend = configured_backend()
 
         self.stderr.write("timing the gate in a throwaway database…")
@@ -66,15 +112,25 @@ class Command(BaseCommand):
         )
         self.stderr.write("timing faces and search…")
         distributions = () if options["skip_gallery"] else ("uniform", "face_like")
-        engine = run_benchmark(
-            images_dir=images,
-            face_stats=face_stats,
-            backend=backend,
-            watchlist_size=options["watchlist_size"],
-            gallery_size=options["gallery_size"],
-            queries=options["queries"],
-            distributions=distributions,
-        )
+        if fit_from_images:
+            self.stderr.write(
+                f"embedding up to {options['face_sample']} images to fit face-like vectors…"
+            )
+        try:
+            engine = run_benchmark(
+                images_dir=images,
+                face_stats=face_stats,
+                backend=backend,
+                watchlist_size=options["watchlist_size"],
+                gallery_size=options["gallery_size"],
+                queries=options["queries"],
+                distributions=distributions,
+                face_sample=options["face_sample"],
+            )
+        except ValueError as error:  # an image with no face to time, a cache too small to fit
+            raise CommandError(str(error)) from None
+        if "faces" in engine:
+            engine["faces"]["images_default"] = images_default
         result = {"engine": engine, "gate": gate}
         self.stdout.write(summary(result))
         if json_out is not None:
@@ -93,11 +149,17 @@ def summary(result: dict) -> str:
     lines = [f"model {engine['model']}, {engine['cpu_threads']} FAISS threads"]
     if "faces" in engine:
         f = engine["faces"]
+        how = " (the default: the LFW sample)" if f.get("images_default") else ""
+        lines.append(f"  face images: {f['images']}{how}")
         lines.append(
             f"  detect {f['detect_ms_250x250']:.1f} ms per 250x250 image, "
             f"{f['detect_ms_1280x720']:.1f} ms per 1280x720 frame "
             f"({f['faces_in_1280x720_frame']} faces); embed {f['embed_ms_per_face']:.1f} ms/face"
         )
+    else:
+        lines.append(f"  {NO_IMAGES_LINE}")
+    if "face_like_fit" in engine:
+        lines.append(f"  face-like vectors: {engine['face_like_fit']['description']}")
     w = engine["watchlist"]
     lines.append(
         f"  watchlist {w['entries']:,} exact: {w['single_ms_per_query']:.2f} ms/query "

@@ -1,11 +1,12 @@
-"""1:N identification and equitability: FPIR and FNIR across thresholds, per group.
+"""1:N identification and equitability: rank-1 and rank-10 identification rates, and FPIR and
+FNIR across thresholds, overall and per group.
 
     python manage.py equitability_report --images ../shared/datasets/lfw-fold1 \
         [--groups groups.csv] [--thresholds 0.30,0.35,...] [--json OUT] [--cache NPZ] [--save]
 
 A stable half of the people with two or more images is enrolled (first image); their other
 images are mated searches, everyone else's non-mated. With a CSV of ``identity,group`` rows
-the rates are given per group, pairs of groups are tested for significant differences, and
+every rate is also given per group, pairs of groups are tested for significant differences, and
 the minimum threshold is derived. ``--save`` stores the report against the model version and
 writes its ledger event; the pages under /engine/reports/ show it.
 """
@@ -144,11 +145,17 @@ def summary(report: dict) -> str:
         f"  rank-1 {_percent(report['rank_1'])} {_interval(report['rank_1'])}, "
         f"rank-10 {_percent(report['rank_10'])} {_interval(report['rank_10'])}",
     ]
-    blocks = [("all", report["overall"])] + [
-        (f"group {name}", group["by_threshold"]) for name, group in report["groups"].items()
+    blocks = [("all", None, report["overall"])] + [
+        (f"group {name}", group, group["by_threshold"]) for name, group in report["groups"].items()
     ]
-    for name, rows in blocks:
+    for name, group, rows in blocks:
         lines.append(f"  {name}:")
+        if group is not None:
+            lines.append(
+                f"    rank-1 {_percent(group['rank_1'])} {_interval(group['rank_1'])}, "
+                f"rank-10 {_percent(group['rank_10'])} {_interval(group['rank_10'])} "
+                f"({group['searches']['mated']} mated searches)"
+            )
         for row in rows:
             lines.append(
                 f"    t={row['threshold']:.2f}  FPIR {_percent(row['fpir'])} "
