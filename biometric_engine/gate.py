@@ -372,7 +372,16 @@ def search_frame(
     Faces that match nothing leave only the count; no probe vector or image is kept.
     """
     backend = backend or engine_backend()
-    admission = _admit(
+    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
+    with ledgered_input(scope, by, gallery_id, location_id):
+        vectors = _frame_vectors(backend, load_image(image, limits=engine_limits()))
+    return _search(
+        admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
+    )
+
+
+def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend) -> Admission:
+    return _admit(
         scope,
         by=by,
         mode="lfr",
@@ -380,11 +389,6 @@ def search_frame(
         location_id=location_id,
         threshold=threshold,
         engine_model=backend.model_version,
-    )
-    with ledgered_input(scope, by, gallery_id, location_id):
-        vectors = _frame_vectors(backend, load_image(image, limits=engine_limits()))
-    return _search(
-        admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
     )
 
 
@@ -420,19 +424,7 @@ def search_video(
     checked against the limits only after the first admission, and read frame by frame.
     """
     backend = backend or engine_backend()
-
-    def admit() -> Admission:
-        return _admit(
-            scope,
-            by=by,
-            mode="lfr",
-            gallery_id=gallery_id,
-            location_id=location_id,
-            threshold=threshold,
-            engine_model=backend.model_version,
-        )
-
-    admission = admit()
+    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
     with ledgered_input(scope, by, gallery_id, location_id):
         frames = read_video_frames(video, limits=engine_limits(), every_nth_frame=every_nth_frame)
     while True:
@@ -440,7 +432,7 @@ def search_video(
             frame = next(frames, None)
         if frame is None:
             return
-        admission = admission or admit()
+        admission = admission or _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
         vectors = _frame_vectors(backend, frame.rgb)
         result = _search(
             admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
