@@ -132,6 +132,10 @@ class InsightFaceBackend:
         self._version: str | None = None
         self._lock = threading.Lock()
 
+    def load(self) -> None:
+        """Load both models now, so a pack missing one fails at start-up, not mid-deployment."""
+        self._analysis()
+
     def _analysis(self):  # -> insightface.app.FaceAnalysis
         with self._lock:
             if self._app is None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.backends import FaceBackend, InsightFaceBackend
 from biometric_engine.core.errors import EngineConfigurationError
 from biometric_engine.core.evaluate import EmbeddingCache
 from biometric_engine.engine import engine_backend
@@ -17,7 +17,10 @@ from biometric_engine.engine import engine_backend
 def configured_backend() -> FaceBackend:
     """The backend the settings name (WA_MODEL_PACK_DIR), or one line saying what to fix."""
     try:
-        return engine_backend()
+        backend = engine_backend()
+        if isinstance(backend, InsightFaceBackend):
+            backend.load()  # a pack without a detector or a recogniser fails here, in one line
+        return backend
     except EngineConfigurationError as error:
         raise CommandError(f"WA_MODEL_PACK_DIR: {error}") from None
 

@@ -402,3 +402,18 @@ def test_opencv_backend_answers_through_the_protocol():
     backend = select_backend()
     blank = np.full((120, 120, 3), 200, dtype=np.uint8)
     assert backend.detect(blank) == []
+
+
+@needs_insightface
+def test_an_engine_command_refuses_a_pack_missing_a_model_at_start_up(
+    model_pack, no_network, settings
+):
+    from django.core.management.base import CommandError
+
+    from biometric_engine.management.checks import configured_backend
+
+    (model_pack / "w600k_tiny.onnx").unlink()
+    settings.WA_MODEL_PACK_DIR = str(model_pack)
+    with pytest.raises(CommandError, match=r"WA_MODEL_PACK_DIR: .*no recognition") as error:
+        configured_backend()
+    assert "\n" not in str(error.value) and no_network == []

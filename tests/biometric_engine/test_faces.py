@@ -1,7 +1,6 @@
 """Rules for detection, embedding and quality on real LFW faces (a handful of images)."""
 
 import io
-import os
 import tempfile
 
 import numpy as np
@@ -168,16 +167,20 @@ def test_match_image_alerts_on_the_listed_person_only_and_writes_nothing(
 ):
     enrolled = vector(backend, lfw_image("Abel_Pacheco/Abel_Pacheco_0001.jpg"))
     index = build_from(enrolled[np.newaxis], [42])
-    monkeypatch.chdir(tmp_path)
-    temp_before = set(os.listdir(tempfile.gettempdir()))
+    work, temp = tmp_path / "cwd", tmp_path / "tmp"
+    work.mkdir()
+    temp.mkdir()
+    monkeypatch.chdir(work)
+    # A private temporary folder: the shared /tmp changes under other processes' feet.
+    monkeypatch.setenv("TMPDIR", str(temp))
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
     hit = match_image(
         lfw_image("Abel_Pacheco/Abel_Pacheco_0004.jpg"), index, backend=backend, threshold=0.5
     )
     miss = match_image(lfw_image("Zico/Zico_0001.jpg"), index, backend=backend, threshold=0.5)
     assert [c.id for c in hit.candidates] == [42] and hit.faces_processed == 1
     assert miss.candidates == () and miss.faces_processed == 1
-    assert list(tmp_path.iterdir()) == []
-    assert set(os.listdir(tempfile.gettempdir())) - temp_before == set()
+    assert list(work.iterdir()) == [] and list(temp.iterdir()) == []
 
 
 class CountingBackend:
