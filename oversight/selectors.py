@@ -16,7 +16,8 @@ from oversight.canonical import format_time
 from oversight.models import LedgerEntry
 
 URGENT_ACTION = "application.urgently_authorised"
-REFUSED_ENGINE_ACTION = "engine.search_refused"
+# The gate's refusals: searches, and enrolments into a watchlist.
+REFUSED_ENGINE_ACTIONS = ("engine.search_refused", "engine.enrolment_refused")
 COMPLIANCE_KEY = "compliance_exception"
 RATIFICATION_LIMIT = timedelta(hours=72)
 
@@ -181,7 +182,7 @@ def compliance_exceptions(
 def refused_engine_calls(
     *, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[LedgerEntry]:
-    entries = LedgerEntry.objects.filter(action=REFUSED_ENGINE_ACTION)
+    entries = LedgerEntry.objects.filter(action__in=REFUSED_ENGINE_ACTIONS)
     return by_dates(entries, date_from, date_to).order_by("-seq")
 
 

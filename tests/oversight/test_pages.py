@@ -200,9 +200,15 @@ def test_the_register_of_refused_engine_calls(client, inspector):
         action="engine.search_refused",
         payload={"reason": "authority_expired", "gallery_id": 3},
     )
+    enrolment = LedgerEventFactory(
+        actor=UserFactory(roles=[Role.WATCHLIST_OFFICER]),
+        action="engine.enrolment_refused",
+        payload={"reason": "watchlist_frozen", "gallery_id": 3},
+    )
     LedgerEventFactory(action="engine.search_run")
     html = client.get(reverse("oversight:refused-engine-register")).content.decode()
     assert "authority_expired" in html and f">{refused.seq}</td>" in html
+    assert "watchlist_frozen" in html and f">{enrolment.seq}</td>" in html
     assert "engine.search_run" not in html
 
 
