@@ -125,6 +125,16 @@ class ThresholdBelowEquitableMinimum(InvalidInput):
         )
 
 
+class NoEquitableThreshold(WrongState):
+    code = "no_equitable_threshold"
+
+    def __init__(self, model_version: str) -> None:
+        super().__init__(
+            f"The latest equitability report for {model_version} finds groups treated "
+            "differently at every threshold it measured: no authority may use this model."
+        )
+
+
 class NotTheSilverCommander(NotPermitted):
     code = "not_the_silver_commander"
     default_detail = (

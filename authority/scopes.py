@@ -10,7 +10,7 @@ from authority.services._guards import authority_service, lock_application
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery, GalleryKind
 from biometric_engine.roles import SEARCH_ROLE_FOR_MODE
 from biometric_engine.scope import ENROL, SEARCH, AuthorityScope, sign_scope
-from biometric_engine.selectors import equitability_problem, latest_equitability_report
+from biometric_engine.selectors import equitability_problem, floor_report
 from common.errors import NotPermitted, WrongState
 from common.roles import Role
 from oversight.ledger import record_event
@@ -97,11 +97,10 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
             f"{gallery.get_kind_display().lower()}."
         )
     decision = scope_decision(application)
-    latest = latest_equitability_report(model_version=decision.model_version)
+    floor = floor_report(model_version=decision.model_version)
     problem = equitability_problem(
-        report_id=latest.pk if latest else None,
-        group_count=latest.group_count if latest else 0,
-        minimum=latest.minimum_threshold if latest else None,
+        report_id=floor.pk if floor else None,
+        minimum=floor.minimum_threshold if floor else None,
         model_version=decision.model_version,
         threshold=decision.threshold,
     )

@@ -40,12 +40,14 @@ def may_decide(user: User, application: Application) -> bool:
 def halting_role(user: User, application: Application) -> Role | None:
     """The role in which ``user`` may halt or resume the engine under ``application``, if any.
 
-    The Silver commander named on it halts (DOMAIN: deployment); an authorising officer may
-    too, since they could cancel the authority outright.
+    The Silver commander named on it halts (DOMAIN: deployment); so may the authorising officer
+    who decided it, who could cancel it outright. No other officer may.
     """
     if user.pk == application.silver_commander_id and user.has_role(Role.SILVER_COMMANDER):
         return Role.SILVER_COMMANDER
-    if user.has_role(Role.AUTHORISING_OFFICER):
+    if user.has_role(Role.AUTHORISING_OFFICER) and ObjectPermissionChecker(user).has_perm(
+        "authorise_application", application
+    ):
         return Role.AUTHORISING_OFFICER
     return None
 

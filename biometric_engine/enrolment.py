@@ -11,6 +11,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from authority.models import Decision
 from biometric_engine import services
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.core.images import load_image
@@ -26,7 +27,6 @@ from biometric_engine.gate import (
 )
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.scope import ENROL, AuthorityScope
-from common.errors import InvalidInput
 
 REFUSED = "engine.enrolment_refused"
 
@@ -61,6 +61,22 @@ def check_enrolment_scope(
         raise refuse("watchlist_frozen", "The watchlist is signed off; it cannot change now.")
 
 
+def _require_room(scope: AuthorityScope, gallery_id: int) -> None:
+    """Never more faces than the decision authorised (counted under the watchlist's lock)."""
+    maximum = (
+        Decision.objects.filter(pk=scope.decision_id)
+        .values_list("max_watchlist_size", flat=True)
+        .first()
+    )
+    if (
+        maximum is not None
+        and EnrolledFace.objects.filter(gallery_id=gallery_id).count() >= maximum
+    ):
+        raise refuse(
+            "watchlist_full", f"The watchlist already holds the authorised maximum of {maximum}."
+        )
+
+
 def enrol_watchlist_face(
     *,
     scope: AuthorityScope | None,
@@ -71,9 +87,7 @@ def enrol_watchlist_face(
     backend: FaceBackend | None = None,
 ) -> EnrolledFace:
     """Enrol the one face in a lawfully held image into the scope's watchlist."""
-    subject_ref = (subject_ref or "").strip()
-    if not subject_ref:
-        raise InvalidInput("Give the image's record id in its source system.", field="subject_ref")
+    subject_ref = services.clean_subject_ref(subject_ref)
     backend = backend or engine_backend()
     holder_id = by.pk if by is not None else None
     try:
@@ -92,6 +106,7 @@ def enrol_watchlist_face(
             check_enrolment_scope(
                 scope, gallery_id=gallery_id, now=timezone.now(), holder_id=holder_id, lock=True
             )
+            _require_room(scope, gallery_id)
             return services.store_template(
                 gallery=gallery,
                 by=by,

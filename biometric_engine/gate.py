@@ -8,7 +8,7 @@ an admitted search commits its ledger events with its result.
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -26,10 +26,10 @@ from biometric_engine.core.quality import require_one_searchable_face
 from biometric_engine.core.video import read_video_frames
 from biometric_engine.engine import engine_backend, engine_limits, probe_rules
 from biometric_engine.indexes import index_for
-from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
+from biometric_engine.models import GALLERY_KINDS_FOR_MODE, EnrolledFace, GalleryKind
 from biometric_engine.scope import SEARCH, AuthorityScope, signature_is_valid
 from biometric_engine.selectors import GateState, equitability_problem, gate_state
-from common.errors import DomainError
+from common.errors import DomainError, InvalidInput
 from oversight.ledger import record_event
 
 WATCHLIST_MAX_AGE = timedelta(hours=24)  # composed no more than 24 h before the deployment
@@ -54,8 +54,10 @@ class Admission:
     threshold: float
 
 
-# Refusals that mean the scope's own fields cannot be believed, its role included.
-UNTRUSTED_SCOPE = frozenset({"no_scope", "bad_signature", "scope_not_issued_to_caller"})
+# Refusals after which nothing in the scope can be believed (it may be forged), and those
+# after which its role cannot be either (it is someone else's, or no longer held).
+UNVERIFIED_SCOPE = frozenset({"no_scope", "bad_signature"})
+UNTRUSTED_ROLE = UNVERIFIED_SCOPE | {"scope_not_issued_to_caller", "holder_not_permitted"}
 AUTHORITY_SUBJECT = "authority.application"
 REFUSED = "engine.search_refused"
 LIVE = (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
@@ -97,6 +99,8 @@ def check_scope(
         asked = authorised if threshold is None else Decimal(str(threshold))
     except InvalidOperation:
         raise refuse("bad_threshold", "The threshold is not a number.") from None
+    if not (asked.is_finite() and asked <= 1):
+        raise refuse("bad_threshold", "A threshold is a similarity score no higher than 1.")
     if asked < authorised:
         raise refuse(
             "threshold_below_authorised",
@@ -104,7 +108,6 @@ def check_scope(
         )
     problem = equitability_problem(
         report_id=state.report_id,
-        group_count=state.report_group_count,
         minimum=state.report_minimum,
         model_version=scope.model_version,
         threshold=asked,
@@ -145,10 +148,19 @@ def read_checked_state(
         authority_id=scope.authority_id,
         gallery_id=gallery_id,
         model_version=scope.model_version,
+        holder_id=holder_id,
+        role=scope.role,
         lock=lock,
     )
     if state is None:
         raise refuse("authority_not_found", "The scope names no known authority.")
+    # The scope was issued to an officer in a role; an account since disabled, or a role since
+    # withdrawn, ends it at once rather than when it expires.
+    if not (state.holder_active and state.holder_has_role):
+        raise refuse(
+            "holder_not_permitted",
+            f"The officer's account is disabled or no longer holds the role {scope.role}.",
+        )
     _check_live(state, scope, now=now)
     return state
 
@@ -222,31 +234,43 @@ def require_engine_model(scope: AuthorityScope, engine_model: str) -> None:
         )
 
 
-def _refusal_payload(scope: AuthorityScope | None, gallery_id, location_id, reason: str) -> dict:
+def _refusal_payload(
+    scope: AuthorityScope | None, gallery_id, location_id, reason: str, *, verified: bool
+) -> dict:
     return {
         "reason": reason,
-        "gallery_id": gallery_id,
-        "location_id": location_id,
-        "mode": scope.mode if scope else None,
+        "gallery_id": _as_id(gallery_id),
+        "location_id": _as_id(location_id),
+        "mode": scope.mode if verified else None,
     }
 
 
-def _authority_subject(scope: AuthorityScope | None) -> tuple[str, int | str]:
-    return (AUTHORITY_SUBJECT, scope.authority_id if scope else "none")
+def _as_id(value) -> int | None:
+    # Ids come from the caller: anything but a plain integer is recorded as absent.
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _authority_subject(scope: AuthorityScope | None, *, verified: bool = True):
+    return (AUTHORITY_SUBJECT, scope.authority_id if scope and verified else "unverified")
 
 
 def ledger_refusal(
     scope, by, gallery_id, location_id, refusal: EngineRefused, *, action: str = REFUSED
 ) -> None:
-    # The role is only trusted from a valid scope; a refused caller is recorded by their roles.
-    role = scope.role if scope and refusal.code not in UNTRUSTED_SCOPE else None
+    # A forged scope names nothing we may file the refusal under; the caller is recorded by
+    # their own roles unless the scope's role is verifiably theirs.
+    verified = scope is not None and refusal.code not in UNVERIFIED_SCOPE
+    actor = by if by is not None and getattr(by, "is_authenticated", False) else None
+    role = scope.role if verified and actor and refusal.code not in UNTRUSTED_ROLE else None
     with transaction.atomic():
         record_event(
-            actor=by,
+            actor=actor,
             role=role,
             action=action,
-            subject=_authority_subject(scope),
-            payload=_refusal_payload(scope, gallery_id, location_id, refusal.code),
+            subject=_authority_subject(scope, verified=verified),
+            payload=_refusal_payload(
+                scope, gallery_id, location_id, refusal.code, verified=verified
+            ),
         )
 
 
@@ -267,6 +291,18 @@ def _admit(scope, *, by, mode, gallery_id, location_id, threshold, engine_model:
     except EngineRefused as refusal:
         ledger_refusal(scope, by, gallery_id, location_id, refusal)
         raise
+
+
+def _still_enrolled(result: MatchResult, gallery_id: int) -> MatchResult:
+    """Drop candidates whose rows were deleted after the index was read (a removal racing the
+    search); only a match pays for the check."""
+    if not result.candidates:
+        return result
+    ids = [candidate.id for candidate in result.candidates]
+    present = set(
+        EnrolledFace.objects.filter(pk__in=ids, gallery_id=gallery_id).values_list("pk", flat=True)
+    )
+    return replace(result, candidates=tuple(c for c in result.candidates if c.id in present))
 
 
 def _search(
@@ -307,11 +343,14 @@ def _search(
                     "probes": int(vectors.shape[0]),
                 },
             )
-            result = match_probes(
-                vectors,
-                index_for(gallery_id, revision=admission.gallery_revision),
-                threshold=admission.threshold,
-                max_candidates=max_candidates,
+            result = _still_enrolled(
+                match_probes(
+                    vectors,
+                    index_for(gallery_id, revision=admission.gallery_revision),
+                    threshold=admission.threshold,
+                    max_candidates=max_candidates,
+                ),
+                gallery_id,
             )
             # Most frames match nothing: their call is one event. A match adds a second with
             # the candidates' scores, in the same transaction, before anyone can see it.
@@ -423,6 +462,10 @@ def search_video(
     expiry stops the video at its next frame (``EngineRefused`` from the iterator). The file is
     checked against the limits only after the first admission, and read frame by frame.
     """
+    if not isinstance(every_nth_frame, int) or every_nth_frame < 1:
+        raise InvalidInput(
+            "Sample every frame or every n-th, n at least 1.", field="every_nth_frame"
+        )
     backend = backend or engine_backend()
     admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
     with ledgered_input(scope, by, gallery_id, location_id):
@@ -455,6 +498,8 @@ def search_probe(
 
     The probe image and its vector are not kept after the search.
     """
+    if not isinstance(max_candidates, int) or max_candidates < 1:
+        raise InvalidInput("Ask for at least one candidate.", field="max_candidates")
     mode = scope.mode if scope and scope.mode in ("rfr", "oifr") else "rfr"
     backend = backend or engine_backend()
     admission = _admit(

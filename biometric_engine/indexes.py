@@ -39,7 +39,9 @@ def index_for(gallery_id: int, *, revision: int | None = None) -> FaceIndex:
             return cached[1]
     index = build_gallery_index(gallery_id)
     with _lock:
-        _cache[gallery_id] = (revision, index)
+        cached = _cache.get(gallery_id)
+        if cached is None or cached[0] < revision:  # never step the cache back a revision
+            _cache[gallery_id] = (revision, index)
     return index
 
 
@@ -64,14 +66,17 @@ def apply_on_commit(
     def apply() -> None:
         with _lock:
             cached = _cache.get(gallery_id)
-            if cached is None or cached[0] != from_revision:
-                return
-            index = FaceIndex.from_bytes(cached[1].to_bytes())
-            if remove:
-                index.remove_ids(remove)
-            if add:
-                ids, vectors = add
-                index.add(vectors, ids)
-            _cache[gallery_id] = (from_revision + 1, index)
+        if cached is None or cached[0] != from_revision:
+            return
+        # Copied outside the lock: a large gallery's copy must not hold up other galleries.
+        index = FaceIndex.from_bytes(cached[1].to_bytes())
+        if remove:
+            index.remove_ids(remove)
+        if add:
+            ids, vectors = add
+            index.add(vectors, ids)
+        with _lock:
+            if _cache.get(gallery_id) is cached:
+                _cache[gallery_id] = (from_revision + 1, index)
 
     transaction.on_commit(apply)

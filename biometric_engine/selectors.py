@@ -4,10 +4,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import QuerySet
 
-from authority.models import Application, Decision
+from authority.models import Application, Decision, User
 from biometric_engine.models import EquitabilityReport, Gallery
 
 VIEW_REPORTS = "biometric_engine.view_equitabilityreport"
@@ -21,13 +22,30 @@ def latest_equitability_report(*, model_version: str) -> EquitabilityReport | No
     )
 
 
-def minimum_threshold_for(*, model_version: str) -> Decimal | None:
-    """The minimum threshold of the latest equitability report for this model version.
+# A report compares groups only when it has two or more; one without is an accuracy report
+# and neither sets nor lifts a model's equitable minimum.
+GROUPS_TO_COMPARE = 2
 
-    None when no report exists, or when the latest could not determine one: either way no
-    threshold of that model is known to be equitable, and the caller must treat it so.
+
+def floor_report(*, model_version: str) -> EquitabilityReport | None:
+    """The latest report for this model that compares groups: the one its floor comes from."""
+    return (
+        EquitabilityReport.objects.filter(
+            model_version=model_version, group_count__gte=GROUPS_TO_COMPARE
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def minimum_threshold_for(*, model_version: str) -> Decimal | None:
+    """The minimum threshold of the latest report comparing groups for this model version.
+
+    None when there is no such report, or when the latest could not determine one (its groups
+    differ at every threshold): either way no threshold of that model is known to be
+    equitable, and the caller must treat it so.
     """
-    report = latest_equitability_report(model_version=model_version)
+    report = floor_report(model_version=model_version)
     return None if report is None else report.minimum_threshold
 
 
@@ -57,10 +75,11 @@ class GateState:
     composed_at: datetime | None
     deployment_start: datetime | None
     gallery_revision: int
-    # The latest equitability report for the scope's model version (None: there is none).
+    # The scope's model's floor report (``floor_report``; None: there is none).
     report_id: int | None
-    report_group_count: int
     report_minimum: Decimal | None
+    holder_active: bool  # the scope's holder, as their account stands now
+    holder_has_role: bool
 
 
 _GATE_STATE_SQL = """
@@ -69,18 +88,28 @@ SELECT a.status, a.mode, a.lapses_at, a.valid_from, a.valid_until, a.halted_at,
         WHERE d.application_id = a.id AND d.authorised_end IS NOT NULL
         ORDER BY d.decided_at DESC, d.id DESC LIMIT 1),
        g.id, g.kind, g.model_version, g.authority_id, g.signed_off_at, g.composed_at,
-       g.deployment_start, g.revision, r.id, r.group_count, r.minimum_threshold
+       g.deployment_start, g.revision, r.id, r.minimum_threshold,
+       (SELECT u.is_active FROM {user} u WHERE u.id = %s),
+       EXISTS (SELECT 1 FROM {user_groups} ug JOIN {group} gr ON gr.id = ug.group_id
+               WHERE ug.user_id = %s AND gr.name = %s)
 FROM {application} a
 LEFT JOIN {gallery} g ON g.id = %s
 LEFT JOIN {report} r ON r.id = (
-    SELECT latest.id FROM {report} latest WHERE latest.model_version = %s
+    SELECT latest.id FROM {report} latest
+    WHERE latest.model_version = %s AND latest.group_count >= {groups}
     ORDER BY latest.created_at DESC, latest.id DESC LIMIT 1)
 WHERE a.id = %s
 """
 
 
 def gate_state(
-    *, authority_id: int, gallery_id: int, model_version: str, lock: bool = False
+    *,
+    authority_id: int,
+    gallery_id: int,
+    model_version: str,
+    holder_id: int,
+    role: str,
+    lock: bool = False,
 ) -> GateState | None:
     """What the gate re-checks at every call; None when the authority does not exist.
 
@@ -96,18 +125,22 @@ def gate_state(
         decision=Decision._meta.db_table,
         gallery=Gallery._meta.db_table,
         report=EquitabilityReport._meta.db_table,
+        user=User._meta.db_table,
+        user_groups=User.groups.through._meta.db_table,
+        group=Group._meta.db_table,
+        groups=GROUPS_TO_COMPARE,
     )
     if lock and connection.features.has_select_for_update_of:
         sql += " FOR SHARE OF a"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [gallery_id, model_version, authority_id])
+        cursor.execute(sql, [holder_id, holder_id, role, gallery_id, model_version, authority_id])
         row = cursor.fetchone()
     if row is None:
         return None
     status, mode, lapses_at, valid_from, valid_until, halted_at, decision_id = row[:7]
     gallery_pk, kind, gallery_model, gallery_authority = row[7:11]
     signed_off_at, composed_at, deployment_start, rev = row[11:15]
-    report_id, group_count, minimum = row[15:]
+    report_id, minimum, holder_active, holder_has_role = row[15:]
     return GateState(
         authority_status=status,
         decision_id=decision_id,
@@ -125,8 +158,9 @@ def gate_state(
         deployment_start=_moment(deployment_start),
         gallery_revision=int(rev or 0),
         report_id=report_id,
-        report_group_count=int(group_count or 0),
         report_minimum=None if minimum is None else Decimal(str(minimum)),
+        holder_active=bool(holder_active),
+        holder_has_role=bool(holder_has_role),
     )
 
 
@@ -142,7 +176,6 @@ def _moment(value: datetime | str | None) -> datetime | None:
 def equitability_problem(
     *,
     report_id: int | None,
-    group_count: int,
     minimum: Decimal | None,
     model_version: str,
     threshold: Decimal,
@@ -155,10 +188,10 @@ def equitability_problem(
     if report_id is None:
         return (
             "no_equitability_report",
-            f"No equitability report exists for {model_version}: record one before the engine "
-            "runs at any threshold of it.",
+            f"No equitability report comparing groups exists for {model_version}: record one "
+            "before the engine runs at any threshold of it.",
         )
-    if group_count and minimum is None:
+    if minimum is None:
         return (
             "no_equitable_threshold",
             f"The latest equitability report for {model_version} finds groups treated "

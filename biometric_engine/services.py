@@ -37,8 +37,7 @@ def enrol_face(
     """
     if not by.has_perm("biometric_engine.enrol_face"):
         raise NotPermitted("Only a watchlist officer or an administrator may enrol faces.")
-    if not subject_ref.strip():
-        raise InvalidInput("Give the image's record id in its source system.", field="subject_ref")
+    subject_ref = clean_subject_ref(subject_ref)
     gallery = Gallery.objects.select_for_update().get(pk=gallery.pk)
     if gallery.kind == GalleryKind.WATCHLIST:
         raise WrongState("A watchlist's faces are enrolled under its authority's enrolment scope.")
@@ -55,10 +54,24 @@ def enrol_face(
         gallery=gallery,
         by=by,
         role=None,
-        subject_ref=subject_ref.strip(),
+        subject_ref=subject_ref,
         template=template,
         quality=quality.score,
     )
+
+
+def clean_subject_ref(value: str) -> str:
+    """The image's record id in its source system: required, and short enough to store."""
+    value = (value or "").strip()
+    limit = EnrolledFace._meta.get_field("subject_ref").max_length
+    if not value:
+        raise InvalidInput("Give the image's record id in its source system.", field="subject_ref")
+    if len(value) > limit:
+        raise InvalidInput(
+            f"A record id has at most {limit} characters; this one has {len(value)}.",
+            field="subject_ref",
+        )
+    return value
 
 
 def store_template(

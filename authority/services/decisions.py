@@ -10,6 +10,7 @@ from authority.errors import (
     ChiefOfficerNotConsulted,
     ChiefOfficerVeto,
     MitigationNotAddressed,
+    NoEquitableThreshold,
     NotAnAuthorisingOfficer,
     NotUrgent,
     SuperintendentAvailabilityReasonRequired,
@@ -40,7 +41,7 @@ from authority.services._guards import (
     require_status,
 )
 from authority.services.wad import issue_written_authority
-from biometric_engine.selectors import minimum_threshold_for
+from biometric_engine.selectors import floor_report
 from common.errors import InvalidInput, NotPermitted
 from common.roles import Role
 from oversight.ledger import record_event
@@ -83,14 +84,21 @@ def _check_chief_officer(
 
 
 def _require_equitable_threshold(scope: Scope) -> None:
-    """Never less than the equitable minimum the model's latest report derives (DOMAIN).
+    """Never less than the equitable minimum of the model's latest report comparing groups
+    (DOMAIN), and nothing at all when that report finds no equitable threshold.
 
-    Without a report, or one that sets no minimum, the decision stands here; the engine then
-    refuses to run at all (biometric_engine.selectors.equitability_problem).
+    Without such a report the decision stands here, but the engine will not run under it until
+    one is recorded (biometric_engine.selectors.equitability_problem).
     """
-    minimum = minimum_threshold_for(model_version=scope.model_version)
-    if minimum is not None and scope.threshold < minimum:
-        raise ThresholdBelowEquitableMinimum(scope.threshold, minimum, scope.model_version)
+    floor = floor_report(model_version=scope.model_version)
+    if floor is None:
+        return
+    if floor.minimum_threshold is None:
+        raise NoEquitableThreshold(scope.model_version)
+    if scope.threshold < floor.minimum_threshold:
+        raise ThresholdBelowEquitableMinimum(
+            scope.threshold, floor.minimum_threshold, scope.model_version
+        )
 
 
 def _record_decision(

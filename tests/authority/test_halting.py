@@ -47,6 +47,15 @@ def test_an_authorising_officer_may_halt_too(authorised, superintendent):
     assert events("application.halted")[0].role == "authorising_officer"
 
 
+def test_an_authorising_officer_who_did_not_decide_it_may_not_resume(
+    authorised, silver, other_superintendent
+):
+    services.halt_authority(application=authorised, by=silver, reasons="Crowd surge.")
+    authorised.refresh_from_db()
+    with unchanged(authorised), pytest.raises(NotTheSilverCommander):
+        services.resume_authority(application=authorised, by=other_superintendent, reasons="Go.")
+
+
 def test_another_silver_commander_may_not_halt(authorised):
     stranger = UserFactory(
         username="other-silver", rank=Rank.CHIEF_INSPECTOR, roles=[Role.SILVER_COMMANDER]

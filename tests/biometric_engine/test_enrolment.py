@@ -142,3 +142,14 @@ def test_the_standing_gallery_service_refuses_a_watchlist(unsigned, enroller, co
             gallery=unsigned, by=enroller, subject_ref="PNC-1", image=png_bytes(), backend=counting
         )
     assert counting.calls == 0
+
+
+def test_a_record_id_too_long_to_store_is_refused_before_any_face_work(
+    live, unsigned, enroller, counting
+):
+    from common.errors import InvalidInput
+
+    scope = mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+    with pytest.raises(InvalidInput, match="at most"):
+        enrol(scope, unsigned, enroller, counting, subject_ref="P" * 500)
+    assert counting.calls == 0 and not EnrolledFace.objects.exists()

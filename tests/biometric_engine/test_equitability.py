@@ -168,7 +168,7 @@ def test_only_an_administrator_may_record_a_report_by_name():
     assert stored.created_by == admin
 
 
-def test_minimum_threshold_for_reads_the_latest_report_of_that_model():
+def test_minimum_threshold_for_reads_the_latest_report_comparing_groups_of_that_model():
     model = default_model_version()
     assert minimum_threshold_for(model_version=model) is None
     record_equitability_report(report=synthetic_report())
@@ -176,8 +176,11 @@ def test_minimum_threshold_for_reads_the_latest_report_of_that_model():
     record_equitability_report(report=synthetic_report((0.3, 0.5, 0.7125)))
     assert minimum_threshold_for(model_version=model) == Decimal("0.713")
     assert minimum_threshold_for(model_version="another-model/1") is None
-    # The latest report rules, even when it could not determine a minimum.
+    # A later accuracy report with no groups neither sets nor lifts the floor.
     record_equitability_report(report=synthetic_report(groups=False))
+    assert minimum_threshold_for(model_version=model) == Decimal("0.713")
+    # A later grouped report rules, even when it finds no equitable threshold at all.
+    record_equitability_report(report=synthetic_report((0.3, 0.5, 0.6)))
     assert minimum_threshold_for(model_version=model) is None
 
 

@@ -378,3 +378,68 @@ def test_no_scope_is_minted_below_the_equitable_minimum(live, watchlist, operato
     record_equitability_report(report=synthetic_report((0.3, 0.5, 0.75)), dataset="re-run")
     with pytest.raises(WrongState, match=r"below 0\.750"):
         mint_scope(application=live, by=operator, gallery=watchlist)
+
+
+def test_a_later_report_without_groups_does_not_lift_the_floor(scope, live, watchlist, counting):
+    from biometric_engine.services import record_equitability_report
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    record_equitability_report(report=synthetic_report((0.3, 0.5, 0.75)), dataset="re-run")
+    record_equitability_report(report=synthetic_report(groups=False), dataset="accuracy only")
+    call = frame_call(scope, watchlist, live, counting)
+    assert_refused("threshold_below_equitable_minimum", call, counting)
+
+
+def test_a_model_with_only_an_accuracy_report_is_refused(scope, live, watchlist, counting):
+    from biometric_engine.models import EquitabilityReport
+    from biometric_engine.services import record_equitability_report
+    from tests.biometric_engine.equitability_fixtures import synthetic_report
+
+    EquitabilityReport.objects.all().delete()
+    record_equitability_report(report=synthetic_report(groups=False), dataset="accuracy only")
+    assert_refused("no_equitability_report", frame_call(scope, watchlist, live, counting), counting)
+
+
+def test_an_operator_whose_role_is_withdrawn_is_stopped_at_the_next_call(
+    scope, live, watchlist, counting, operator
+):
+    operator.groups.clear()
+    assert_refused("holder_not_permitted", frame_call(scope, watchlist, live, counting), counting)
+    # Recorded by the roles the officer holds now (none), not the scope's.
+    assert LedgerEntry.objects.filter(action="engine.search_refused").last().role == ""
+
+
+def test_a_disabled_account_is_stopped_at_the_next_call(scope, live, watchlist, counting, operator):
+    operator.is_active = False
+    operator.save(update_fields=["is_active"])
+    assert_refused("holder_not_permitted", frame_call(scope, watchlist, live, counting), counting)
+
+
+@pytest.mark.parametrize("threshold", ["NaN", "Infinity", "1.5"])
+def test_a_threshold_that_is_no_score_is_refused(scope, live, watchlist, counting, threshold):
+    call = frame_call(scope, watchlist, live, counting, threshold=Decimal(threshold))
+    assert_refused("bad_threshold", call, counting)
+
+
+def test_a_forged_scope_is_not_filed_under_the_authority_it_names(scope, live, watchlist, counting):
+    forged = replace(scope, authority_id=10**70, mode="x" * 500)
+    assert_refused("bad_signature", frame_call(forged, watchlist, live, counting), counting)
+    refusal = LedgerEntry.objects.filter(action="engine.search_refused").last()
+    assert refusal.object_id == "unverified" and json.loads(refusal.payload)["mode"] is None
+
+
+def test_asking_for_no_candidates_is_refused_before_the_engine_runs(
+    scope, live, watchlist, counting, operator
+):
+    from common.errors import InvalidInput
+
+    with pytest.raises(InvalidInput):
+        search_probe(
+            scope=scope,
+            by=operator,
+            image=png_bytes(),
+            gallery_id=watchlist.pk,
+            backend=counting,
+            max_candidates=0,
+        )
+    assert counting.calls == 0

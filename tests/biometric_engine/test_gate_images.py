@@ -339,3 +339,46 @@ def test_a_video_over_the_limit_is_refused_and_recorded(
     rejected = LedgerEntry.objects.filter(action="engine.probe_rejected").get()
     assert json.loads(rejected.payload)["reason"] == "video_too_long"
     assert not LedgerEntry.objects.filter(action="engine.search_run").exists()
+
+
+def test_a_watchlist_holds_no_more_than_the_authorised_maximum(
+    lfw_dir, live, watchlist, enroller, enrolment_scope
+):
+    from authority.models import Decision
+
+    Decision.objects.filter(application=live).update(max_watchlist_size=1)
+    enrol_watchlist_face(
+        scope=enrolment_scope,
+        gallery_id=watchlist.pk,
+        by=enroller,
+        subject_ref="PNC-1",
+        image=read(lfw_dir, ENROLLED["rogge"]),
+    )
+    with pytest.raises(EngineRefused) as refused:
+        enrol_watchlist_face(
+            scope=enrolment_scope,
+            gallery_id=watchlist.pk,
+            by=enroller,
+            subject_ref="PNC-2",
+            image=read(lfw_dir, ENROLLED["garner"]),
+        )
+    assert refused.value.code == "watchlist_full"
+    assert EnrolledFace.objects.filter(gallery=watchlist).count() == 1
+
+
+def test_a_face_removed_while_the_index_was_read_is_not_returned(
+    lfw_dir, scope, live, watchlist, enrolled_watchlist, operator
+):
+    from biometric_engine import indexes
+
+    indexes.index_for(watchlist.pk)  # cached with the face in it
+    # A removal racing the search: the row is gone, the cached index not yet updated.
+    EnrolledFace.objects.filter(pk=enrolled_watchlist["rogge"].pk).delete()
+    result = search_frame(
+        scope=scope,
+        image=read(lfw_dir, "Jacques_Rogge/Jacques_Rogge_0003.jpg"),
+        gallery_id=watchlist.pk,
+        location_id=live.locations.first().pk,
+        by=operator,
+    )
+    assert result.faces_processed == 1 and result.candidates == ()
