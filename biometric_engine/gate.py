@@ -26,9 +26,14 @@ from biometric_engine.core.quality import require_one_searchable_face
 from biometric_engine.core.video import read_video_frames
 from biometric_engine.engine import engine_backend, engine_limits, probe_rules
 from biometric_engine.indexes import index_for
-from biometric_engine.models import GALLERY_KINDS_FOR_MODE, EnrolledFace, GalleryKind
+from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
 from biometric_engine.scope import SEARCH, AuthorityScope, signature_is_valid
-from biometric_engine.selectors import GateState, equitability_problem, gate_state
+from biometric_engine.selectors import (
+    GateState,
+    enrolled_ids,
+    equitability_problem,
+    gate_state,
+)
 from common.errors import DomainError, InvalidInput
 from oversight.ledger import record_event
 
@@ -298,10 +303,7 @@ def _still_enrolled(result: MatchResult, gallery_id: int) -> MatchResult:
     search); only a match pays for the check."""
     if not result.candidates:
         return result
-    ids = [candidate.id for candidate in result.candidates]
-    present = set(
-        EnrolledFace.objects.filter(pk__in=ids, gallery_id=gallery_id).values_list("pk", flat=True)
-    )
+    present = enrolled_ids(gallery_id, [candidate.id for candidate in result.candidates])
     return replace(result, candidates=tuple(c for c in result.candidates if c.id in present))
 
 

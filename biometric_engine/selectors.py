@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from authority.models import Application, Decision, User
-from biometric_engine.models import EquitabilityReport, Gallery
+from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery
 
 VIEW_REPORTS = "biometric_engine.view_equitabilityreport"
 
@@ -162,6 +162,19 @@ def gate_state(
         holder_active=bool(holder_active),
         holder_has_role=bool(holder_has_role),
     )
+
+
+def enrolled_ids(gallery_id: int, ids: list[int]) -> set[int]:
+    """Which of these template ids are still enrolled in the gallery (plain SQL, as gate_state:
+    it runs on the path of every match)."""
+    table = EnrolledFace._meta.db_table
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE gallery_id = %s AND id IN ({marks})",  # noqa: S608
+            [gallery_id, *ids],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _moment(value: datetime | str | None) -> datetime | None:
