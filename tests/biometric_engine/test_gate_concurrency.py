@@ -34,6 +34,8 @@ def test_a_halt_waits_for_the_call_in_flight_and_stops_the_next(
             authority_id=live.pk,
             gallery_id=watchlist.pk,
             model_version=scope.model_version,
+            holder_id=operator.pk,
+            role=scope.role,
             lock=True,
         )
         halting = threading.Thread(target=halt)
