@@ -2,10 +2,13 @@
 
 from functools import lru_cache
 
+import numpy as np
 from django.conf import settings
 
 from biometric_engine.core.backends import FaceBackend, select_backend
+from biometric_engine.core.images import load_image
 from biometric_engine.core.limits import EngineLimits
+from biometric_engine.core.quality import require_one_searchable_face
 
 
 def engine_backend() -> FaceBackend:
@@ -37,3 +40,15 @@ def default_model_version() -> str:
     from biometric_engine.core.backends import FACENET_MODEL, opencv_version
 
     return f"{FACENET_MODEL}/opencv-{opencv_version()}"
+
+
+def one_face_template(image: bytes, backend: FaceBackend) -> tuple[np.ndarray, float]:
+    """The template and quality score of the one searchable face in an uploaded image.
+
+    RFR/OIFR probes and enrolments share the rules: within the input limits, exactly one face,
+    enough pixels between the eyes, the minimum quality. Callers decide whether they may run
+    this at all (the gate, or a standing gallery's enrolment).
+    """
+    rgb = load_image(image, limits=engine_limits())
+    face, quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
+    return np.asarray(backend.embed(rgb, face), dtype=np.float32).reshape(-1), quality.score

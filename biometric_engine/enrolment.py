@@ -7,16 +7,13 @@ so a sign-off racing the enrolment wins. The image itself is never stored.
 
 from datetime import datetime
 
-import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
 from authority.models import Decision
 from biometric_engine import services
 from biometric_engine.core.backends import FaceBackend
-from biometric_engine.core.images import load_image
-from biometric_engine.core.quality import require_one_searchable_face
-from biometric_engine.engine import engine_backend, engine_limits, probe_rules
+from biometric_engine.engine import engine_backend, one_face_template
 from biometric_engine.gate import (
     EngineRefused,
     ledger_refusal,
@@ -97,9 +94,7 @@ def enrol_watchlist_face(
         ledger_refusal(scope, by, gallery_id, None, refusal, action=REFUSED)
         raise
     with ledgered_input(scope, by, gallery_id, None, action="engine.enrolment_rejected"):
-        rgb = load_image(image, limits=engine_limits())
-        face, quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
-        template = np.asarray(backend.embed(rgb, face), dtype=np.float32).reshape(-1)
+        template, quality = one_face_template(image, backend)
     try:
         with transaction.atomic():
             gallery = Gallery.objects.select_for_update().get(pk=gallery_id)
@@ -113,7 +108,7 @@ def enrol_watchlist_face(
                 role=scope.role,
                 subject_ref=subject_ref,
                 template=template,
-                quality=quality.score,
+                quality=quality,
             )
     except EngineRefused as refusal:
         ledger_refusal(scope, by, gallery_id, None, refusal, action=REFUSED)

@@ -22,9 +22,8 @@ from biometric_engine.core.embed import EMBEDDING_DIM
 from biometric_engine.core.errors import EngineInputError
 from biometric_engine.core.images import load_image
 from biometric_engine.core.match import MatchResult, match_probes
-from biometric_engine.core.quality import require_one_searchable_face
 from biometric_engine.core.video import read_video_frames
-from biometric_engine.engine import engine_backend, engine_limits, probe_rules
+from biometric_engine.engine import engine_backend, engine_limits, one_face_template
 from biometric_engine.indexes import index_for
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
 from biometric_engine.scope import SEARCH, AuthorityScope, signature_is_valid
@@ -514,14 +513,12 @@ def search_probe(
         engine_model=backend.model_version,
     )
     with ledgered_input(scope, by, gallery_id, None):
-        rgb = load_image(image, limits=engine_limits())
-        face, _quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
-        vector = backend.embed(rgb, face).reshape(1, -1)
+        vector, _quality = one_face_template(image, backend)
     return _search(
         admission,
         scope,
         by=by,
-        vectors=vector,
+        vectors=vector.reshape(1, -1),
         location_id=None,
         max_candidates=min(max_candidates, RFR_CANDIDATE_CAP),
     )

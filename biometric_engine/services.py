@@ -18,9 +18,7 @@ from django.db.models import F
 from biometric_engine import indexes
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.core.evaluate import minimum_equitable_threshold, significant_differences
-from biometric_engine.core.images import load_image
-from biometric_engine.core.quality import require_one_searchable_face
-from biometric_engine.engine import engine_backend, engine_limits, probe_rules
+from biometric_engine.engine import engine_backend, one_face_template
 from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery, GalleryKind
 from common.errors import InvalidInput, NotPermitted, WrongState
 from oversight.ledger import record_event
@@ -47,16 +45,14 @@ def enrol_face(
             f"The gallery holds {gallery.model_version} templates; the engine runs "
             f"{backend.model_version}."
         )
-    rgb = load_image(image, limits=engine_limits())
-    face, quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
-    template = np.asarray(backend.embed(rgb, face), dtype=np.float32).reshape(-1)
+    template, quality = one_face_template(image, backend)
     return store_template(
         gallery=gallery,
         by=by,
         role=None,
         subject_ref=subject_ref,
         template=template,
-        quality=quality.score,
+        quality=quality,
     )
 
 

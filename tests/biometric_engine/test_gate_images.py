@@ -41,6 +41,16 @@ def enroller(db):
     return UserFactory(username="enroller", roles=[Role.WATCHLIST_OFFICER])
 
 
+def enrol(lfw_dir, scope, watchlist, enroller, subject_ref: str, key: str):
+    return enrol_watchlist_face(
+        scope=scope,
+        gallery_id=watchlist.pk,
+        by=enroller,
+        subject_ref=subject_ref,
+        image=read(lfw_dir, key),
+    )
+
+
 @pytest.fixture
 def enrolment_scope(live, watchlist, enroller):
     # Composed, then signed off, as the watchlist service will: enrolment needs it unsigned.
@@ -51,13 +61,7 @@ def enrolment_scope(live, watchlist, enroller):
 @pytest.fixture
 def enrolled_watchlist(lfw_dir, watchlist, enroller, enrolment_scope):
     faces = {
-        who: enrol_watchlist_face(
-            scope=enrolment_scope,
-            gallery_id=watchlist.pk,
-            by=enroller,
-            subject_ref=f"PNC-{who}",
-            image=read(lfw_dir, key),
-        )
+        who: enrol(lfw_dir, enrolment_scope, watchlist, enroller, f"PNC-{who}", key)
         for who, key in ENROLLED.items()
     }
     Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
@@ -131,13 +135,7 @@ def test_enrolment_keeps_a_template_not_the_image(lfw_dir, enrolled_watchlist):
 def test_a_signed_off_watchlist_is_frozen(lfw_dir, watchlist, enroller, enrolment_scope):
     Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
     with pytest.raises(EngineRefused) as refused:
-        enrol_watchlist_face(
-            scope=enrolment_scope,
-            gallery_id=watchlist.pk,
-            by=enroller,
-            subject_ref="PNC-x",
-            image=read(lfw_dir, ENROLLED["rogge"]),
-        )
+        enrol(lfw_dir, enrolment_scope, watchlist, enroller, "PNC-x", ENROLLED["rogge"])
     assert refused.value.code == "watchlist_frozen"
     assert not EnrolledFace.objects.exists()
     refusal = LedgerEntry.objects.filter(action="engine.enrolment_refused").get()
@@ -152,13 +150,7 @@ def test_enrolment_refuses_a_face_below_the_quality_floor(
     settings.WA_MIN_FACE_QUALITY = 0.99
     revision = Gallery.objects.get(pk=watchlist.pk).revision
     with pytest.raises(FaceQualityTooLow):
-        enrol_watchlist_face(
-            scope=enrolment_scope,
-            gallery_id=watchlist.pk,
-            by=enroller,
-            subject_ref="PNC-blurred",
-            image=read(lfw_dir, ENROLLED["garner"]),
-        )
+        enrol(lfw_dir, enrolment_scope, watchlist, enroller, "PNC-blurred", ENROLLED["garner"])
     assert not EnrolledFace.objects.exists()
     assert Gallery.objects.get(pk=watchlist.pk).revision == revision
     rejected = LedgerEntry.objects.filter(action="engine.enrolment_rejected").get()
@@ -347,21 +339,9 @@ def test_a_watchlist_holds_no_more_than_the_authorised_maximum(
     from authority.models import Decision
 
     Decision.objects.filter(application=live).update(max_watchlist_size=1)
-    enrol_watchlist_face(
-        scope=enrolment_scope,
-        gallery_id=watchlist.pk,
-        by=enroller,
-        subject_ref="PNC-1",
-        image=read(lfw_dir, ENROLLED["rogge"]),
-    )
+    enrol(lfw_dir, enrolment_scope, watchlist, enroller, "PNC-1", ENROLLED["rogge"])
     with pytest.raises(EngineRefused) as refused:
-        enrol_watchlist_face(
-            scope=enrolment_scope,
-            gallery_id=watchlist.pk,
-            by=enroller,
-            subject_ref="PNC-2",
-            image=read(lfw_dir, ENROLLED["garner"]),
-        )
+        enrol(lfw_dir, enrolment_scope, watchlist, enroller, "PNC-2", ENROLLED["garner"])
     assert refused.value.code == "watchlist_full"
     assert EnrolledFace.objects.filter(gallery=watchlist).count() == 1
 
