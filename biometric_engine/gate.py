@@ -52,7 +52,6 @@ class EngineRefused(DomainError):
 
 @dataclass(frozen=True)
 class Admission:
-    authority_id: int
     gallery_id: int
     gallery_revision: int
     threshold: float
@@ -119,7 +118,6 @@ def check_scope(
     if problem is not None:
         raise refuse(*problem)
     return Admission(
-        authority_id=scope.authority_id,
         gallery_id=gallery_id,
         gallery_revision=state.gallery_revision,
         threshold=float(asked),

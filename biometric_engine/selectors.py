@@ -14,14 +14,6 @@ from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery
 VIEW_REPORTS = "biometric_engine.view_equitabilityreport"
 
 
-def latest_equitability_report(*, model_version: str) -> EquitabilityReport | None:
-    return (
-        EquitabilityReport.objects.filter(model_version=model_version)
-        .order_by("-created_at", "-pk")
-        .first()
-    )
-
-
 # A report compares groups only when it has two or more; one without is an accuracy report
 # and neither sets nor lifts a model's equitable minimum.
 GROUPS_TO_COMPARE = 2
