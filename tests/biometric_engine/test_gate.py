@@ -443,3 +443,11 @@ def test_asking_for_no_candidates_is_refused_before_the_engine_runs(
             max_candidates=0,
         )
     assert counting.calls == 0
+
+
+def test_a_scope_naming_no_known_authority_is_refused(scope, live, watchlist, counting):
+    from authority.models import Application
+
+    missing = Application.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
+    lost = sign_scope(replace(scope, authority_id=missing))
+    assert_refused("authority_not_found", frame_call(lost, watchlist, live, counting), counting)
