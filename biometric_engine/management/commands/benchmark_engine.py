@@ -22,11 +22,9 @@ from biometric_engine.benchmark import TARGET_MS, run_gate_benchmark
 from biometric_engine.core.bench import (
     FACE_SAMPLE,
     MIN_FIT_VECTORS,
-    NO_IMAGES_LINE,
-    TARGET_RECALL,
     run_benchmark,
+    summary_lines,
 )
-from biometric_engine.core.bench import TARGET_MS as SEARCH_TARGET_MS
 from biometric_engine.core.evaluate import list_identity_images
 from biometric_engine.management.checks import (
     configured_backend,
@@ -146,53 +144,12 @@ def _timing(name: str, t: dict) -> str:
 
 def summary(result: dict) -> str:
     engine, gate = result["engine"], result["gate"]
-    lines = [f"model {engine['model']}, {engine['cpu_threads']} FAISS threads"]
+    images_line = None
     if "faces" in engine:
         f = engine["faces"]
         how = " (the default: the LFW sample)" if f.get("images_default") else ""
-        lines.append(f"  face images: {f['images']}{how}")
-        lines.append(
-            f"  detect {f['detect_ms_250x250']:.1f} ms per 250x250 image, "
-            f"{f['detect_ms_1280x720']:.1f} ms per 1280x720 frame "
-            f"({f['faces_in_1280x720_frame']} faces); embed {f['embed_ms_per_face']:.1f} ms/face"
-        )
-    else:
-        lines.append(f"  {NO_IMAGES_LINE}")
-    if "face_like_fit" in engine:
-        lines.append(f"  face-like vectors: {engine['face_like_fit']['description']}")
-    w = engine["watchlist"]
-    lines.append(
-        f"  watchlist {w['entries']:,} exact: {w['single_ms_per_query']:.2f} ms/query "
-        f"(p95 {w['single_ms_p95']:.2f}), build {w['build_s']:.2f} s, "
-        f"{w['memory_bytes'] / 2**20:.0f} MiB"
-    )
-    for name, g in engine["gallery"].items():
-        e, ivf = g["exact"], g["ivf"]
-        lines.append(
-            f"  gallery {g['entries']:,} {name}: exact {e['single_ms_per_query']:.1f} ms/query "
-            f"({e['batch_ms_per_query']:.1f} batched), built in {e['build_s']:.1f} s, "
-            f"{e['memory_bytes'] / 2**20:.0f} MiB"
-        )
-        lines.append(
-            f"    IVF nlist {ivf['nlist']}: built in {ivf['build_s']:.1f} s, "
-            f"{ivf['memory_bytes'] / 2**20:.0f} MiB"
-        )
-        for row in ivf["sweep"]:
-            lines.append(
-                f"    nprobe {row['nprobe']:5d}: recall@10 {row['recall_at_10']:.3f}, "
-                f"{row['single_ms_per_query']:.2f} ms/query "
-                f"({row['batch_ms_per_query']:.2f} batched)"
-            )
-        chosen = ivf["chosen"]
-        lines.append(
-            f"    target (recall@10 >= {TARGET_RECALL}, < {SEARCH_TARGET_MS:g} ms/query) "
-            + (
-                f"met with nprobe {chosen['nprobe']}: recall@10 {chosen['recall_at_10']:.3f}, "
-                f"{chosen['single_ms_per_query']:.2f} ms/query"
-                if chosen
-                else "not met"
-            )
-        )
+        images_line = f"face images: {f['images']}{how}"
+    lines = summary_lines(engine, images_line=images_line)
     lines.append(
         f"gate ({gate['database']}, watchlist of {gate['watchlist_entries']:,} templates):"
     )
