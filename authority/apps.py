@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class AuthorityConfig(AppConfig):
     name = "authority"
     verbose_name = "Authority"
+
+    def ready(self) -> None:
+        from authority.models import Application
+        from authority.selectors import may_read_restricted
+        from oversight.redaction import register_restricted_fields
+
+        # The intelligence case: masked on every page, diff and response for other readers.
+        register_restricted_fields(
+            Application, fields=("intelligence_case",), may_read=may_read_restricted
+        )

@@ -8,6 +8,7 @@ from guardian.shortcuts import get_objects_for_user
 
 from authority.models import Application, ApplicationStatus, Decision, User
 from common.roles import Role
+from oversight.redaction import hidden_fields, shown_value
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
@@ -52,8 +53,11 @@ def halting_role(user: User, application: Application) -> Role | None:
     return None
 
 
-def application_history(application: Application) -> list[dict]:
-    """Every recorded change to the application and its rows, newest first, with field diffs."""
+def application_history(application: Application, *, reader: User) -> list[dict]:
+    """Every recorded change to the application and its rows, newest first, with field diffs.
+
+    A restricted field's old and new values are masked for a reader who may not read it.
+    """
     records = chain(
         application.history.all().select_related("history_user"),
         *(
@@ -73,8 +77,13 @@ def application_history(application: Application) -> list[dict]:
         previous = record.prev_record
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
+            hidden = hidden_fields(reader, type(record.instance), _owner(record, application))
             changes = [
-                {"field": c.field, "old": c.old, "new": c.new}
+                {
+                    "field": c.field,
+                    "old": shown_value(c.old, field=c.field, hidden=hidden),
+                    "new": shown_value(c.new, field=c.field, hidden=hidden),
+                }
                 for c in delta.changes
                 if c.field not in {"updated_at"}
             ]
@@ -88,6 +97,12 @@ def application_history(application: Application) -> list[dict]:
             }
         )
     return entries
+
+
+def _owner(record, application: Application):
+    """The object a history row's restricted fields belong to: the application for its own
+    rows (the reader's rights are decided on the application, not on a historical copy)."""
+    return application if isinstance(record.instance, Application) else record.instance
 
 
 def scope_decision(application: Application) -> Decision | None:

@@ -152,7 +152,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "restricted": selectors.may_read_restricted(user, application),
-            "history": selectors.application_history(application),
+            "history": selectors.application_history(application, reader=user),
             "decisions": application.decisions.select_related("decided_by").prefetch_related(
                 "conditions", "authorised_locations"
             ),
@@ -275,7 +275,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "application": application,
             "form": form,
             "title": "Decide the application",
-            "history": selectors.application_history(application),
+            "history": selectors.application_history(application, reader=request.user),
             "restricted": True,
         },
     )

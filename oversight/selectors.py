@@ -14,6 +14,7 @@ from django.db.models import Model, Q, QuerySet
 
 from oversight.canonical import format_time
 from oversight.models import LedgerEntry
+from oversight.redaction import hidden_fields, shown_value
 
 URGENT_ACTION = "application.urgently_authorised"
 # The gate's refusals: searches, and enrolments into a watchlist.
@@ -212,8 +213,11 @@ def has_history(model: type[Model]) -> bool:
     return hasattr(model, "history") and hasattr(model.history, "model")
 
 
-def field_history(model: type[Model], object_id: str) -> list[HistoryStep]:
-    """Each recorded version of one object, oldest first, with the fields that changed."""
+def field_history(model: type[Model], object_id: str, *, reader) -> list[HistoryStep]:
+    """Each recorded version of one object, oldest first, with the fields that changed.
+
+    A restricted field (``oversight.redaction``) shows as masked to a reader who may not read it.
+    """
     history = model.history
     try:
         records = list(
@@ -224,20 +228,28 @@ def field_history(model: type[Model], object_id: str) -> list[HistoryStep]:
     except (ValueError, ValidationError):
         return []
     tracked = [f for f in history.model.tracked_fields if f.editable]
+    current = model._default_manager.filter(pk=object_id).first() if records else None
+    hidden = hidden_fields(reader, model, current)
+
+    def show(value, field: str) -> str:
+        return _show(shown_value(value, field=field, hidden=hidden))
+
     labels = {f.name: str(f.verbose_name) for f in tracked}
     steps = []
     previous = None
     for record in records:
         if previous is None:
             changes = [
-                FieldChange(labels[f.name], "", _show(getattr(record, f.attname)))
+                FieldChange(labels[f.name], "", show(getattr(record, f.attname), f.name))
                 for f in tracked
                 if getattr(record, f.attname) not in (None, "")
             ]
         else:
             delta = record.diff_against(previous)
             changes = [
-                FieldChange(labels.get(c.field, c.field), _show(c.old), _show(c.new))
+                FieldChange(
+                    labels.get(c.field, c.field), show(c.old, c.field), show(c.new, c.field)
+                )
                 for c in delta.changes
             ]
         steps.append(

@@ -82,7 +82,7 @@ def object_history(request: HttpRequest, app_label: str, model_name: str, object
         model = None
     events = _with_actors(selectors.object_events(object_type, object_id))
     history = (
-        selectors.field_history(model, object_id)
+        selectors.field_history(model, object_id, reader=request.user)
         if model is not None and selectors.has_history(model)
         else None
     )

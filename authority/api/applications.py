@@ -22,6 +22,7 @@ from authority.models import (
     User,
 )
 from authority.rules import ConditionSpec
+from oversight.redaction import hidden_fields, shown_value
 
 
 class AlternativeSerializer(serializers.ModelSerializer):
@@ -118,9 +119,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
     def to_representation(self, instance: Application) -> dict:
         data = super().to_representation(instance)
         request = self.context.get("request")
-        if request and not selectors.may_read_restricted(request.user, instance):
-            data["intelligence_case"] = "[restricted]"
-        return data
+        # No request means no reader: everything restricted is masked.
+        hidden = hidden_fields(request.user if request else None, Application, instance)
+        return {key: shown_value(value, field=key, hidden=hidden) for key, value in data.items()}
 
 
 class ConditionInputSerializer(serializers.Serializer):
