@@ -37,9 +37,7 @@ def amended(submitted, superintendent, applicant, api_client):
 
 def _readers(application, commanders):
     engagement = UserFactory(rank=Rank.CONSTABLE, roles=[Role.ENGAGEMENT_OFFICER])
-    second_superintendent = UserFactory(
-        rank=Rank.SUPERINTENDENT, roles=[Role.AUTHORISING_OFFICER]
-    )
+    second_superintendent = UserFactory(rank=Rank.SUPERINTENDENT, roles=[Role.AUTHORISING_OFFICER])
     for reader in (engagement, second_superintendent):
         assign_perm("authority.view_application", reader, application)
     return [commanders["silver_commander"], engagement, second_superintendent]
