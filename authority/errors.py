@@ -51,6 +51,13 @@ class NotAnAuthorisingOfficer(NotPermitted):
     )
 
 
+class NotTheDecidingOfficer(NotPermitted):
+    code = "not_the_deciding_officer"
+    default_detail = (
+        "Only the authorising officer who decided or ratified this authority may do this."
+    )
+
+
 class SelfAuthorisation(NotPermitted):
     code = "self_authorisation"
     default_detail = "An applicant cannot decide their own application."

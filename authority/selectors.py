@@ -30,6 +30,12 @@ def may_read_restricted(user: User, application: Application) -> bool:
     return ObjectPermissionChecker(user).has_perm("authorise_application", application)
 
 
+def is_deciding_officer(user: User, application: Application) -> bool:
+    """The officer the application was submitted to, or the Superintendent who ratified it:
+    the one assigned to decide it, and so to review, renew or cancel what they decided."""
+    return ObjectPermissionChecker(user).has_perm("authorise_application", application)
+
+
 def may_decide(user: User, application: Application) -> bool:
     return (
         application.status == ApplicationStatus.SUBMITTED

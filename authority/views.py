@@ -146,6 +146,18 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     senior = user.has_perm("authority.authorise_application") and user.has_rank_at_least(
         Rank.SUPERINTENDENT
     )
+    # Review, renewal and cancellation belong to the officer who decided (or ratified) it.
+    deciding = (
+        user.has_perm("authority.authorise_application")
+        and selectors.is_deciding_officer(user, application)
+        and user.pk
+        not in {
+            application.applicant_id,
+            application.gold_commander_id,
+            application.silver_commander_id,
+            application.bronze_commander_id,
+        }
+    )
     return render(
         request,
         "authority/application_detail.html",
@@ -166,8 +178,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and application.status
             in (ApplicationStatus.SUBMITTED, ApplicationStatus.URGENT_AUTHORISED),
             "can_ratify": senior and application.status == ApplicationStatus.URGENT_AUTHORISED,
-            "can_manage": senior and is_live,
-            "can_cancel": user.has_perm("authority.authorise_application")
+            "can_manage": senior and deciding and is_live,
+            "can_cancel": deciding
             and application.status
             in (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED),
             "can_halt": application.status

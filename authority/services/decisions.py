@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import assign_perm
 
 from authority.errors import (
     ChiefOfficerNotConsulted,
@@ -371,6 +372,10 @@ def ratify_urgent_authority(
         mitigation_response=mitigation_response.strip(),
     )
     move(application, "mark_ratified", "ratify")
+    # The ratifying Superintendent now answers for the authority: its reviews, renewals and
+    # cancellation are theirs (as well as the urgent decider's, who may still cancel it).
+    assign_perm("authority.authorise_application", by, application)
+    assign_perm("authority.view_application", by, application)
     application.lapses_at = None
     application.review_by = review_by
     application.save()

@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from authority.errors import CancellationReportRequired, InvalidRenewal
+from authority.errors import CancellationReportRequired, InvalidRenewal, NotTheDecidingOfficer
 from authority.models import (
     Application,
     ApplicationStatus,
@@ -13,7 +13,7 @@ from authority.models import (
     ReviewOutcome,
     User,
 )
-from authority.selectors import scope_decision
+from authority.selectors import is_deciding_officer, scope_decision
 from authority.services._guards import (
     authority_service,
     lock_application,
@@ -32,11 +32,19 @@ from oversight.ledger import record_event
 S = ApplicationStatus
 
 
-def _require_senior_authorising_officer(by: User, application: Application, action: str) -> None:
+def _require_deciding_officer(
+    by: User, application: Application, action: str, *, minimum: Rank = Rank.SUPERINTENDENT
+) -> None:
+    """Review, renewal and cancellation follow the decision's own rules: the authorising
+    officer it was assigned to (or who ratified it), of the rank, independent of the operation."""
     require_role(by, Role.AUTHORISING_OFFICER, action)
     if not by.has_perm("authority.authorise_application"):
         raise NotPermitted(f"You are not permitted to {action}.")
-    require_rank(by, Rank.SUPERINTENDENT, action)
+    require_rank(by, minimum, action)
+    if not is_deciding_officer(by, application):
+        raise NotTheDecidingOfficer(
+            f"Only the authorising officer who decided or ratified this authority may {action}."
+        )
     require_independent(by, application)
 
 
@@ -47,7 +55,7 @@ def review_authority(
     """The authorising officer's periodic review of a live authority."""
     application = lock_application(application)
     require_status(application, S.AUTHORISED, action="review")
-    _require_senior_authorising_officer(by, application, "review an authority")
+    _require_deciding_officer(by, application, "review an authority")
     findings = require_reasons(findings, "Write the review's findings.")
     if outcome not in ReviewOutcome.values:
         raise InvalidInput("Choose the review's outcome.", field="outcome")
@@ -86,7 +94,7 @@ def renew_authority(*, application: Application, by: User, reasons: str, new_end
     """Extend a live authority's window; each renewal is numbered and issues a new WAD."""
     application = lock_application(application)
     require_status(application, S.AUTHORISED, action="renew")
-    _require_senior_authorising_officer(by, application, "renew an authority")
+    _require_deciding_officer(by, application, "renew an authority")
     reasons = require_reasons(reasons, "Write why the authority should continue.")
     now = timezone.now()
     if application.valid_until <= now:
@@ -133,10 +141,9 @@ def cancel_authority(
     """Cancel a live authority with a cancellation report; issues a final WAD version."""
     application = lock_application(application)
     require_status(application, S.AUTHORISED, S.URGENT_AUTHORISED, action="cancel")
-    require_role(by, Role.AUTHORISING_OFFICER, "cancel an authority")
-    # An urgent authority may be cancelled by an Inspector; a full one needs a Superintendent.
+    # An urgent authority may be cancelled by its Inspector; a full one needs a Superintendent.
     minimum = Rank.INSPECTOR if application.status == S.URGENT_AUTHORISED else Rank.SUPERINTENDENT
-    require_rank(by, minimum, "cancel this authority")
+    _require_deciding_officer(by, application, "cancel this authority", minimum=minimum)
     reasons = require_reasons(reasons, "Write why the authority is cancelled.")
     if not report.strip():
         raise CancellationReportRequired()

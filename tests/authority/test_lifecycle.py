@@ -15,11 +15,11 @@ from tests.authority.fixtures import unchanged
 from tests.factories import UserFactory
 
 
-def test_review_records_findings_and_the_next_review(authorised, other_superintendent):
+def test_review_records_findings_and_the_next_review(authorised, superintendent):
     next_review = authorised.valid_from + timedelta(hours=1)
     review = services.review_authority(
         application=authorised,
-        by=other_superintendent,
+        by=superintendent,
         findings="Running as authorised.",
         outcome=ReviewOutcome.CONTINUE,
         next_review_by=next_review,
