@@ -142,8 +142,22 @@ class Renewal(models.Model):
 
     @property
     def ordinal(self) -> str:
-        names = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", 5: "Fifth"}
-        return names.get(self.number, f"{self.number}th")
+        return ordinal(self.number)
+
+
+_ORDINAL_WORDS = (
+    "First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth",
+)  # fmt: skip
+
+
+def ordinal(number: int) -> str:
+    """First … Tenth in words (as a Written Authority reads), then 11th, 21st, 22nd, 23rd…"""
+    if 1 <= number <= len(_ORDINAL_WORDS):
+        return _ORDINAL_WORDS[number - 1]
+    suffix = (
+        "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    )
+    return f"{number}{suffix}"
 
 
 class Cancellation(models.Model):

@@ -1,5 +1,8 @@
 """After authorisation: review, renewal, cancellation, and the scheduled lapse and expiry."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.utils import timezone
 
 from authority.errors import CancellationReportRequired, InvalidRenewal, NotTheDecidingOfficer
@@ -89,6 +92,12 @@ def review_authority(
     return review
 
 
+def renewal_limit(mode: str) -> timedelta:
+    """The most one renewal may add: the configured period, never beyond the mode's window."""
+    days = min(settings.WA_MAX_RENEWAL_DAYS, settings.WA_MAX_AUTHORITY_DAYS[mode])
+    return timedelta(days=days)
+
+
 @authority_service
 def renew_authority(*, application: Application, by: User, reasons: str, new_end) -> Renewal:
     """Extend a live authority's window; each renewal is numbered and issues a new WAD."""
@@ -102,6 +111,14 @@ def renew_authority(*, application: Application, by: User, reasons: str, new_end
     if new_end <= application.valid_until:
         raise InvalidRenewal(
             "A renewal must end later than the authority ends now.", field="new_end"
+        )
+    longest = renewal_limit(application.mode)
+    if new_end - application.valid_until > longest:
+        raise InvalidRenewal(
+            f"One renewal may extend this authority by at most {longest.days} days, to "
+            f"{timezone.localtime(application.valid_until + longest):%d %b %Y %H:%M}; "
+            "renew again before then if it is still needed.",
+            field="new_end",
         )
     renewal = Renewal.objects.create(
         application=application,
@@ -125,6 +142,7 @@ def renew_authority(*, application: Application, by: User, reasons: str, new_end
         role="authorising_officer",
         payload={
             "renewal_number": renewal.number,
+            "renewal": renewal.ordinal.lower(),
             "previous_end": renewal.previous_end,
             "new_end": new_end,
             "wad_version": document.version,

@@ -242,6 +242,16 @@ CELERY_BEAT_SCHEDULE = {
 
 FORM_RENDERER = "config.forms.GovukFormRenderer"
 
+# Renewal: one renewal extends an authority by at most this many days, and never by more than
+# the longest window its mode allows (WA_MAX_AUTHORITY_DAYS_<MODE>: a live deployment or short
+# series for LFR; three months, as for RIPA directed surveillance, for RFR and OIFR).
+WA_MAX_RENEWAL_DAYS = env.int("WA_MAX_RENEWAL_DAYS", default=28)
+WA_MAX_AUTHORITY_DAYS = {
+    "lfr": env.int("WA_MAX_AUTHORITY_DAYS_LFR", default=7),
+    "rfr": env.int("WA_MAX_AUTHORITY_DAYS_RFR", default=92),
+    "oifr": env.int("WA_MAX_AUTHORITY_DAYS_OIFR", default=92),
+}
+
 # Engine. A model-pack directory switches to the optional insightface backend (never downloaded).
 WA_MODEL_PACK_DIR = env("WA_MODEL_PACK_DIR", default="")
 WA_MAX_IMAGE_BYTES = env.int("WA_MAX_IMAGE_BYTES", default=20 * 1024 * 1024)
