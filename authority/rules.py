@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from authority.errors import ConditionWidensRequest, InvalidCondition
 from authority.models import (
@@ -135,10 +135,15 @@ def narrow_scope(requested: Scope, conditions: list[ConditionSpec]) -> tuple[Sco
     for condition in conditions:
         if not condition.text.strip():
             raise InvalidCondition("Every condition needs its wording.")
-        kind = ConditionKind(condition.kind)
-        value = condition.value
+        try:
+            kind = ConditionKind(condition.kind)
+        except ValueError:
+            raise InvalidCondition(
+                f"Unknown condition kind: {condition.kind!r}.", field="conditions"
+            ) from None
+        value = _checked_value(kind, condition.value)
         if kind == ConditionKind.WATCHLIST_SIZE:
-            size = int(value)
+            size = value
             if size < 1:
                 raise InvalidCondition("A watchlist size condition must allow at least 1 entry.")
             if requested.max_watchlist_size is not None and size > requested.max_watchlist_size:
@@ -160,7 +165,7 @@ def narrow_scope(requested: Scope, conditions: list[ConditionSpec]) -> tuple[Sco
             scope.start, scope.end = start, end
             stored.append({"start": start.isoformat(), "end": end.isoformat()})
         elif kind == ConditionKind.THRESHOLD:
-            threshold = Decimal(str(value))
+            threshold = value
             if threshold > 1:
                 raise InvalidCondition("A threshold cannot exceed 1.")
             if threshold < requested.threshold:
@@ -171,7 +176,7 @@ def narrow_scope(requested: Scope, conditions: list[ConditionSpec]) -> tuple[Sco
             scope.threshold = threshold
             stored.append({"threshold": str(threshold)})
         elif kind == ConditionKind.LOCATIONS:
-            ids = sorted({int(i) for i in value})
+            ids = sorted(set(value))
             if not ids:
                 raise InvalidCondition("A locations condition must name at least one location.")
             if not set(ids) <= set(requested.location_ids):
@@ -194,3 +199,53 @@ def narrow_scope(requested: Scope, conditions: list[ConditionSpec]) -> tuple[Sco
             scope.safeguards.append(condition.text)
             stored.append({})
     return scope, stored
+
+
+def _checked_value(kind: ConditionKind, value: object) -> object:
+    """A condition's value in its kind's type, or InvalidCondition naming what is wrong.
+
+    The API's serializer checks shapes first; this keeps a malformed value from any caller
+    (a form, a command, a test) from reaching the rules below as a 500.
+    """
+
+    def bad(shape: str) -> InvalidCondition:
+        return InvalidCondition(
+            f"A {kind.label.lower()} condition needs {shape}.", field="conditions"
+        )
+
+    if kind == ConditionKind.SAFEGUARD:
+        return None
+    if kind == ConditionKind.WATCHLIST_SIZE:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise bad("a whole number")
+        try:
+            return int(value)
+        except ValueError:
+            raise bad("a whole number") from None
+    if kind == ConditionKind.THRESHOLD:
+        try:
+            threshold = (
+                Decimal(str(value)) if isinstance(value, int | float | str | Decimal) else None
+            )
+        except InvalidOperation:
+            threshold = None
+        if threshold is None or isinstance(value, bool) or not threshold.is_finite():
+            raise bad("a number between 0 and 1")
+        return threshold
+    if kind == ConditionKind.WINDOW:
+        if (
+            not isinstance(value, list | tuple)
+            or len(value) != 2
+            or not all(isinstance(v, datetime) for v in value)
+        ):
+            raise bad("a start and an end time")
+        return tuple(value)
+    if kind == ConditionKind.LOCATIONS:
+        if not isinstance(value, list | tuple) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in value
+        ):
+            raise bad("a list of location ids")
+        return list(value)
+    if not isinstance(value, list | tuple) or not all(isinstance(c, str) for c in value):
+        raise bad("a list of category codes")
+    return list(value)

@@ -20,6 +20,7 @@ from authority.models import (
     Location,
     Mode,
     User,
+    WatchlistCategory,
 )
 from authority.rules import ConditionSpec
 from oversight.redaction import hidden_fields, shown_value
@@ -124,23 +125,66 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return {key: shown_value(value, field=key, hidden=hidden) for key, value in data.items()}
 
 
+class WindowValueSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+
+
+# The shape of a condition's value, by kind; the service then checks it only narrows the request.
+CONDITION_VALUE_FIELDS = {
+    ConditionKind.WATCHLIST_SIZE: lambda: serializers.IntegerField(min_value=1),
+    ConditionKind.THRESHOLD: lambda: serializers.DecimalField(
+        max_digits=4, decimal_places=3, min_value=0, max_value=1
+    ),
+    ConditionKind.WINDOW: WindowValueSerializer,
+    ConditionKind.LOCATIONS: lambda: serializers.ListField(
+        child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=100
+    ),
+    ConditionKind.CATEGORIES: lambda: serializers.ListField(
+        child=serializers.ChoiceField(choices=WatchlistCategory.choices),
+        allow_empty=False,
+        max_length=len(WatchlistCategory.choices),
+    ),
+}
+
+
 class ConditionInputSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=ConditionKind.choices)
-    text = serializers.CharField(allow_blank=True)
+    text = serializers.CharField(allow_blank=True, max_length=2000)
     value = serializers.JSONField(required=False, allow_null=True)
 
+    def validate(self, attrs: dict) -> dict:
+        """Check the value's shape for its kind, so every malformed value is a 400 on `value`."""
+        kind, value = attrs["kind"], attrs.get("value")
+        make_field = CONDITION_VALUE_FIELDS.get(kind)
+        if make_field is None:
+            if value is not None:
+                raise serializers.ValidationError({"value": "A safeguard takes no value."})
+            return attrs
+        if value is None:
+            raise serializers.ValidationError({"value": f"A {kind} condition needs a value."})
+        try:
+            value = make_field().run_validation(value)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError({"value": error.detail}) from None
+        if kind == ConditionKind.WINDOW:
+            value = (value["start"], value["end"])
+            if value[1] <= value[0]:
+                raise serializers.ValidationError({"value": "The window must end after it starts."})
+        attrs["value"] = value
+        return attrs
+
     def to_spec(self) -> ConditionSpec:
-        data = self.validated_data
-        value = data.get("value")
-        if data["kind"] == ConditionKind.WINDOW and value is not None:
-            field = serializers.DateTimeField()
-            value = (field.to_internal_value(value["start"]), field.to_internal_value(value["end"]))
-        return ConditionSpec(data["kind"], data["text"], value)
+        return spec_from(self.validated_data)
+
+
+def spec_from(data: dict) -> ConditionSpec:
+    return ConditionSpec(data["kind"], data["text"], data.get("value"))
 
 
 class DecisionInputSerializer(serializers.Serializer):
     reasons = serializers.CharField(allow_blank=True)
-    conditions = ConditionInputSerializer(many=True, required=False)
+    conditions = ConditionInputSerializer(many=True, required=False, max_length=50)
     mitigation_response = serializers.CharField(required=False, allow_blank=True, default="")
     superintendent_unavailable_reason = serializers.CharField(
         required=False, allow_blank=True, default=""
@@ -148,12 +192,7 @@ class DecisionInputSerializer(serializers.Serializer):
     review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def condition_specs(self) -> list[ConditionSpec]:
-        specs = []
-        for raw in self.initial_data.get("conditions", []):
-            item = ConditionInputSerializer(data=raw)
-            item.is_valid(raise_exception=True)
-            specs.append(item.to_spec())
-        return specs
+        return [spec_from(item) for item in self.validated_data.get("conditions", [])]
 
 
 class ReasonsInputSerializer(serializers.Serializer):
