@@ -6,9 +6,9 @@ so `make run` always shows the whole platform.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group
 from django.db import transaction
 
+from authority import services
 from authority.models import AccountKind, Rank, User
 from common.roles import Role
 
@@ -164,26 +164,38 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
 
 @transaction.atomic
 def seed_demo_accounts(*, password: str) -> list[User]:
-    """Create or refresh every demo account; running twice changes nothing."""
+    """Create or refresh every demo account; running twice changes nothing.
+
+    Accounts and roles go through the audited account services (as the system), so the demo's
+    ledger shows who was given which role, as a real force's would.
+    """
+    why = "Demo account (seed_demo)."
     users = []
     for person in DEMO_PEOPLE:
-        user, _ = User.objects.update_or_create(
-            username=person.username,
-            defaults={
-                "first_name": person.first_name,
-                "last_name": person.last_name,
-                "kind": person.kind,
-                "rank": person.rank,
-                "warrant_number": person.warrant_number,
-                "command_unit": person.command_unit,
-                "organisation": person.organisation,
-                "is_staff": Role.ADMINISTRATOR in person.roles,
-                "is_active": True,
-            },
-        )
+        user = User.objects.filter(username=person.username).first()
+        if user is None:
+            user = services.create_account(
+                by=None,
+                username=person.username,
+                first_name=person.first_name,
+                last_name=person.last_name,
+                kind=person.kind,
+                rank=person.rank,
+                warrant_number=person.warrant_number,
+                command_unit=person.command_unit,
+                organisation=person.organisation,
+                reasons=why,
+            )
+        elif not user.is_active:
+            services.enable_account(by=None, officer=user, reasons=why)
+        wanted, held = set(person.roles), user.roles
+        for role in sorted(held - wanted):
+            services.withdraw_role(by=None, officer=user, role=role, reasons=why)
+        for role in sorted(wanted - held):
+            services.grant_role(by=None, officer=user, role=role, reasons=why)
+        user = User.objects.get(pk=user.pk)
         if not user.check_password(password):
             user.set_password(password)
             user.save(update_fields=["password"])
-        user.groups.set(Group.objects.filter(name__in=[r.value for r in person.roles]))
         users.append(user)
     return users

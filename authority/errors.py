@@ -174,3 +174,23 @@ __all__ = [
     for name, value in globals().items()
     if isinstance(value, type) and issubclass(value, DomainError)
 ]
+
+
+class NotAnAdministrator(NotPermitted):
+    code = "not_an_administrator"
+    default_detail = "Only an administrator may change accounts, roles or ranks."
+
+
+class OwnAccount(NotPermitted):
+    code = "own_account"
+    default_detail = (
+        "You cannot change your own roles, rank or account status: ask another administrator."
+    )
+
+
+class RoleNotForAccount(InvalidInput):
+    code = "role_not_for_account"
+
+
+class AccountUnchanged(WrongState):
+    code = "account_unchanged"

@@ -27,6 +27,7 @@ NAV_LINKS: list[NavLink] = [
     ),
     NavLink("Oversight", "oversight:timeline", roles=frozenset({Role.OVERSIGHT})),
     NavLink("API", "api-docs"),
+    NavLink("Accounts", "accounts:account-list", roles=frozenset({Role.ADMINISTRATOR})),
     NavLink("Administration", "admin:index", roles=frozenset({Role.ADMINISTRATOR})),
 ]
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from authority.models import User
+from authority.models import AccountKind, Rank, User
+from common.roles import Role
 
 
 class OfficerSerializer(serializers.ModelSerializer):
@@ -26,3 +27,42 @@ class OfficerSerializer(serializers.ModelSerializer):
 
     def get_roles(self, obj: User) -> list[str]:
         return sorted(role.value for role in obj.roles)
+
+
+class StrictInputSerializer(serializers.Serializer):
+    """Refuses fields it does not declare, naming them, instead of dropping them silently."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: ["This field is not accepted here."] for name in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class RoleChangeInputSerializer(StrictInputSerializer):
+    role = serializers.ChoiceField(choices=Role.choices)
+    reasons = serializers.CharField(max_length=2000)
+
+
+class AccountReasonsInputSerializer(StrictInputSerializer):
+    reasons = serializers.CharField(max_length=2000)
+
+
+class RankChangeInputSerializer(StrictInputSerializer):
+    rank = serializers.ChoiceField(choices=Rank.choices)
+    reasons = serializers.CharField(max_length=2000)
+
+
+class AccountCreateInputSerializer(StrictInputSerializer):
+    username = serializers.CharField(max_length=150)
+    first_name = serializers.CharField(max_length=150)
+    last_name = serializers.CharField(max_length=150)
+    kind = serializers.ChoiceField(choices=AccountKind.choices)
+    rank = serializers.ChoiceField(choices=Rank.choices, required=False, allow_null=True)
+    warrant_number = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    command_unit = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    organisation = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    reasons = serializers.CharField(max_length=2000)

@@ -1,13 +1,20 @@
 import django_filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, viewsets
+from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from authority import services
 from authority.models import User
 
-from .serializers import OfficerSerializer
+from .serializers import (
+    AccountCreateInputSerializer,
+    AccountReasonsInputSerializer,
+    OfficerSerializer,
+    RankChangeInputSerializer,
+    RoleChangeInputSerializer,
+)
 
 
 class OfficerFilter(django_filters.FilterSet):
@@ -25,17 +32,70 @@ class ViewUsersPermission(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
         if view.action == "me":
             return True
+        if request.method not in permissions.SAFE_METHODS:
+            # Changes are the services' to refuse (with their own sentence), once listed.
+            return request.user.has_perm("authority.change_user")
         return request.user.has_perm("authority.view_user")
 
 
 class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
-    """Officers, staff and oversight accounts (read only; accounts are managed in the admin)."""
+    """Officers, staff and oversight accounts.
+
+    Administrators create accounts and change roles, ranks and account status through the
+    POST actions; each calls one audited service and is on the ledger. Nobody changes their own.
+    """
 
     serializer_class = OfficerSerializer
     permission_classes = [permissions.IsAuthenticated, ViewUsersPermission]
     filterset_class = OfficerFilter
     ordering_fields = ["rank", "last_name", "username"]
-    queryset = User.objects.filter(is_active=True).prefetch_related("groups").order_by("pk")
+    queryset = User.objects.prefetch_related("groups").order_by("pk")
+
+    def get_queryset(self):
+        # Administrators see disabled accounts too, so they can enable them again.
+        if self.request.user.has_perm("authority.change_user"):
+            return self.queryset
+        return self.queryset.filter(is_active=True)
+
+    def _change(self, request: Request, service, input_serializer) -> Response:
+        officer = self.get_object()
+        data = input_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        service(by=request.user, officer=officer, **data.validated_data)
+        officer = User.objects.prefetch_related("groups").get(pk=officer.pk)
+        return Response(self.get_serializer(officer).data)
+
+    @extend_schema(request=AccountCreateInputSerializer, responses=OfficerSerializer)
+    def create(self, request: Request) -> Response:
+        data = AccountCreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        officer = services.create_account(by=request.user, **data.validated_data)
+        return Response(self.get_serializer(officer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RoleChangeInputSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"], url_path="grant-role")
+    def grant_role(self, request: Request, pk=None) -> Response:
+        return self._change(request, services.grant_role, RoleChangeInputSerializer)
+
+    @extend_schema(request=RoleChangeInputSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"], url_path="withdraw-role")
+    def withdraw_role(self, request: Request, pk=None) -> Response:
+        return self._change(request, services.withdraw_role, RoleChangeInputSerializer)
+
+    @extend_schema(request=AccountReasonsInputSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def disable(self, request: Request, pk=None) -> Response:
+        return self._change(request, services.disable_account, AccountReasonsInputSerializer)
+
+    @extend_schema(request=AccountReasonsInputSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"])
+    def enable(self, request: Request, pk=None) -> Response:
+        return self._change(request, services.enable_account, AccountReasonsInputSerializer)
+
+    @extend_schema(request=RankChangeInputSerializer, responses=OfficerSerializer)
+    @action(detail=True, methods=["post"], url_path="change-rank")
+    def change_rank(self, request: Request, pk=None) -> Response:
+        return self._change(request, services.change_rank, RankChangeInputSerializer)
 
     @extend_schema(responses=OfficerSerializer)
     @action(detail=False, methods=["get"])

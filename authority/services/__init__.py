@@ -1,5 +1,13 @@
 """Every write to the authority app: one transaction each, with its ledger event."""
 
+from .accounts import (
+    change_rank,
+    create_account,
+    disable_account,
+    enable_account,
+    grant_role,
+    withdraw_role,
+)
 from .decisions import (
     authorise_application,
     consult_chief_officer,
@@ -30,9 +38,14 @@ from .wad import issue_written_authority
 __all__ = [
     "authorise_application",
     "cancel_authority",
+    "change_rank",
     "consult_chief_officer",
+    "create_account",
     "create_application",
+    "disable_account",
+    "enable_account",
     "expire_authority",
+    "grant_role",
     "halt_authority",
     "issue_written_authority",
     "lapse_urgent_authority",
@@ -49,4 +62,5 @@ __all__ = [
     "submit_application",
     "update_application",
     "urgently_authorise_application",
+    "withdraw_role",
 ]
