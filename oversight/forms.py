@@ -49,3 +49,11 @@ class VerifyForm(forms.Form):
         required=False,
         help_text="The JSON file downloaded from this page or the API; the ledger must match it.",
     )
+
+
+class RoleHoldingFilterForm(forms.Form):
+    role = forms.CharField(label="Role code", required=False, max_length=64)
+    account = forms.IntegerField(label="Account id", required=False, min_value=1)
+    at = forms.DateField(
+        label="Held on (UTC date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -269,3 +269,55 @@ def _show(value) -> str:
     if value is None or value == "":
         return "—"
     return str(value)
+
+
+# --- who held which role when (the account services' ledger events) --------------------
+
+ROLE_GRANTED, ROLE_WITHDRAWN = "account.role_granted", "account.role_withdrawn"
+
+
+@dataclass
+class RoleHolding:
+    """One span during which an account held a role: from its grant to its withdrawal."""
+
+    account_id: str
+    role: str
+    granted: LedgerEntry
+    withdrawn: LedgerEntry | None = None
+
+    @property
+    def reasons(self) -> str:
+        return json.loads(self.granted.payload).get("reasons", "")
+
+
+def role_holdings(
+    *, role: str = "", account: str = "", at: date | None = None
+) -> list[RoleHolding]:
+    """Every span a role was held, newest grant first, rebuilt from the ledger alone (so a
+    holder at any past moment can be named even after the role was withdrawn). ``at``: only
+    spans that covered that UTC day."""
+    entries = LedgerEntry.objects.filter(action__in=(ROLE_GRANTED, ROLE_WITHDRAWN))
+    if account:
+        account_type = get_user_model()._meta.label_lower
+        entries = entries.filter(object_type=account_type, object_id=account)
+    open_spans: dict[tuple[str, str], RoleHolding] = {}
+    spans: list[RoleHolding] = []
+    for entry in entries.order_by("seq"):
+        held = json.loads(entry.payload).get("role", "")
+        if role and held != role:
+            continue
+        key = (entry.object_id, held)
+        if entry.action == ROLE_GRANTED:
+            open_spans[key] = RoleHolding(entry.object_id, held, entry)
+            spans.append(open_spans[key])
+        elif key in open_spans:
+            open_spans.pop(key).withdrawn = entry
+    if at is not None:
+        start, end = day_start(at), day_start(at + timedelta(days=1))
+        spans = [
+            s
+            for s in spans
+            if s.granted.recorded_at < end
+            and (s.withdrawn is None or s.withdrawn.recorded_at >= start)
+        ]
+    return sorted(spans, key=lambda s: -s.granted.seq)

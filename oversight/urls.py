@@ -18,6 +18,7 @@ urlpatterns = [
         views.refused_engine_register,
         name="refused-engine-register",
     ),
+    path("registers/role-holdings/", views.role_register, name="role-register"),
     path("verify/", views.verify, name="verify"),
     path("checkpoint.json", views.checkpoint_document, name="checkpoint"),
 ]

@@ -9,6 +9,7 @@ import json
 from functools import wraps
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -19,7 +20,13 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from oversight import keys, selectors
 from oversight.checkpoints import create_checkpoint, latest_checkpoint
-from oversight.forms import ComplianceFilterForm, DateRangeForm, TimelineFilterForm, VerifyForm
+from oversight.forms import (
+    ComplianceFilterForm,
+    DateRangeForm,
+    RoleHoldingFilterForm,
+    TimelineFilterForm,
+    VerifyForm,
+)
 from oversight.verification import verify_database
 
 INSPECT_PERMISSION = "oversight.inspect_ledger"
@@ -151,6 +158,29 @@ def refused_engine_register(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "oversight/register_refused.html",
+        {"form": form, "page": page, "query": _query_without_page(request)},
+    )
+
+
+@require_safe
+@inspector_required
+def role_register(request: HttpRequest) -> HttpResponse:
+    form = RoleHoldingFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("account"):
+        filters["account"] = str(filters["account"])
+    page = _page(request, selectors.role_holdings(**{k: v for k, v in filters.items() if v}))
+    users = get_user_model().objects.in_bulk(
+        {int(h.account_id) for h in page.object_list if h.account_id.isdigit()}
+    )
+    for holding in page.object_list:
+        holding.account = (
+            users.get(int(holding.account_id)) if holding.account_id.isdigit() else None
+        )
+        _with_actors([holding.granted, *([holding.withdrawn] if holding.withdrawn else [])])
+    return render(
+        request,
+        "oversight/register_roles.html",
         {"form": form, "page": page, "query": _query_without_page(request)},
     )
 

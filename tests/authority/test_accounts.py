@@ -237,3 +237,23 @@ def test_the_accounts_pages_are_for_administrators_only(client, constable):
         ).status_code
         == 403
     )
+
+
+@pytest.mark.django_db
+def test_oversight_lists_who_held_which_role_when(client, administrator, constable, oversight_user):
+    services.grant_role(by=administrator, officer=constable, role=Role.LFR_OPERATOR, reasons=WHY)
+    services.withdraw_role(
+        by=administrator, officer=constable, role=Role.LFR_OPERATOR, reasons="Left."
+    )
+    services.grant_role(
+        by=administrator, officer=constable, role=Role.LFR_OPERATOR, reasons="Back again."
+    )
+    client.force_login(oversight_user)
+    page = client.get(
+        "/oversight/registers/role-holdings/", {"account": constable.pk, "role": "lfr_operator"}
+    ).content.decode()
+    assert page.count("<code>lfr_operator</code>") == 2
+    assert "Still held" in page and "Back again." in page and WHY in page
+    assert "withdrawn by" in page
+    client.force_login(constable)
+    assert client.get("/oversight/registers/role-holdings/").status_code == 403
