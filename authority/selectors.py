@@ -6,8 +6,8 @@ from django.db.models import QuerySet
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
-from authority.models import Application, ApplicationStatus, Decision, User
-from common.roles import Role
+from authority import policies
+from authority.models import Application, Decision, User
 from oversight.redaction import hidden_fields, shown_value
 
 
@@ -30,33 +30,9 @@ def may_read_restricted(user: User, application: Application) -> bool:
     return ObjectPermissionChecker(user).has_perm("authorise_application", application)
 
 
-def is_deciding_officer(user: User, application: Application) -> bool:
-    """The officer the application was submitted to, or the Superintendent who ratified it:
-    the one assigned to decide it, and so to review, renew or cancel what they decided."""
-    return ObjectPermissionChecker(user).has_perm("authorise_application", application)
-
-
-def may_decide(user: User, application: Application) -> bool:
-    return (
-        application.status == ApplicationStatus.SUBMITTED
-        and user.has_perm("authority.authorise_application")
-        and ObjectPermissionChecker(user).has_perm("authorise_application", application)
-    )
-
-
-def halting_role(user: User, application: Application) -> Role | None:
-    """The role in which ``user`` may halt or resume the engine under ``application``, if any.
-
-    The Silver commander named on it halts (DOMAIN: deployment); so may the authorising officer
-    who decided it, who could cancel it outright. No other officer may.
-    """
-    if user.pk == application.silver_commander_id and user.has_role(Role.SILVER_COMMANDER):
-        return Role.SILVER_COMMANDER
-    if user.has_role(Role.AUTHORISING_OFFICER) and ObjectPermissionChecker(user).has_perm(
-        "authorise_application", application
-    ):
-        return Role.AUTHORISING_OFFICER
-    return None
+def permitted_actions(user: User, application: Application) -> frozenset[str]:
+    """Every act ``user`` may do to ``application`` now (``authority.policies``)."""
+    return policies.permitted_actions(user, application)
 
 
 def application_history(application: Application, *, reader: User) -> list[dict]:

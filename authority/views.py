@@ -8,11 +8,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from authority import forms, selectors, services
-from authority.models import Application, ApplicationStatus, ConditionKind, Rank
+from authority import forms, policies, selectors, services
+from authority.models import Application, ApplicationStatus, ConditionKind
 from authority.rules import ConditionSpec, missing_for_submission
 from biometric_engine.selectors import minimum_threshold_for
 from common.errors import DomainError
+
+DECISION_ACTS = frozenset({"authorise", "urgently_authorise", "refuse", "return"})
 
 
 def _visible(request: HttpRequest, pk: int) -> Application:
@@ -142,22 +144,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The review page: the application and its history side by side, and what you may do."""
     application = _visible(request, pk)
     user = request.user
-    is_live = application.status == ApplicationStatus.AUTHORISED
-    senior = user.has_perm("authority.authorise_application") and user.has_rank_at_least(
-        Rank.SUPERINTENDENT
-    )
-    # Review, renewal and cancellation belong to the officer who decided (or ratified) it.
-    deciding = (
-        user.has_perm("authority.authorise_application")
-        and selectors.is_deciding_officer(user, application)
-        and user.pk
-        not in {
-            application.applicant_id,
-            application.gold_commander_id,
-            application.silver_commander_id,
-            application.bronze_commander_id,
-        }
-    )
+    actions = selectors.permitted_actions(user, application)
     return render(
         request,
         "authority/application_detail.html",
@@ -171,20 +158,8 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "documents": application.documents.defer("content"),
             "flags": application.similarity_flags.select_related("other_application"),
             "consultations": application.consultations.select_related("chief_officer"),
-            "can_edit": user.pk == application.applicant_id and application.is_editable,
-            "can_decide": selectors.may_decide(user, application),
-            "can_consult": user.has_perm("authority.consult_on_application")
-            and application.mode == "lfr"
-            and application.status
-            in (ApplicationStatus.SUBMITTED, ApplicationStatus.URGENT_AUTHORISED),
-            "can_ratify": senior and application.status == ApplicationStatus.URGENT_AUTHORISED,
-            "can_manage": senior and deciding and is_live,
-            "can_cancel": deciding
-            and application.status
-            in (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED),
-            "can_halt": application.status
-            in (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
-            and selectors.halting_role(user, application) is not None,
+            "actions": actions,
+            "can_decide": bool(actions & DECISION_ACTS),
         },
     )
 
@@ -241,7 +216,7 @@ def _conditions_from(form: forms.DecisionForm, application: Application) -> list
 @login_required
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
-    if not selectors.may_decide(request.user, application):
+    if not selectors.permitted_actions(request.user, application) & DECISION_ACTS:
         raise PermissionDenied
     form = forms.DecisionForm(request.POST or None, application=application)
     minimum = minimum_threshold_for(model_version=application.model_version)
@@ -314,6 +289,12 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         raise Http404
     application = _visible(request, pk)
     title, form_class, service = ACTIONS[action]
+    try:
+        # Only what the user may do now is offered: say why not instead of showing a form.
+        policies.require_permitted(action, by=request.user, application=application)
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("authority:application-detail", pk=pk)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

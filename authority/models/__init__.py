@@ -1,5 +1,6 @@
 from .applications import Alternative, Application, ImpactAssessment, Location
 from .choices import (
+    LIVE_STATUSES,
     AlternativeOutcome,
     ApplicationStatus,
     AssessmentKind,
@@ -28,6 +29,7 @@ from .decisions import (
 from .officers import AccountKind, Rank, User
 
 __all__ = [
+    "LIVE_STATUSES",
     "AccountKind",
     "Alternative",
     "AlternativeOutcome",

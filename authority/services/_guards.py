@@ -1,4 +1,6 @@
-"""Checks every authority service shares: locking, rank, independence, reasons."""
+"""What every authority service shares: the row lock, reasons, transitions, one transaction.
+
+Who may act is ``authority.policies``."""
 
 import functools
 from collections.abc import Callable
@@ -10,15 +12,9 @@ from django.db import transaction
 from django_fsm import TransitionNotAllowed
 from simple_history.models import HistoricalRecords
 
-from authority.errors import (
-    DeciderInChain,
-    NotAnAuthorisingOfficer,
-    RankTooLow,
-    ReasonsRequired,
-)
-from authority.models import Application, ApplicationStatus, Rank, User
+from authority.errors import ReasonsRequired
+from authority.models import Application, User
 from common.errors import WrongState
-from common.roles import Role
 
 
 def lock_application(application: Application | int) -> Application:
@@ -27,44 +23,11 @@ def lock_application(application: Application | int) -> Application:
     return Application.objects.select_for_update().get(pk=pk)
 
 
-def require_rank(by: User, rank: Rank, action: str) -> None:
-    if not by.has_rank_at_least(rank):
-        held = by.rank_label or "no police rank"
-        raise RankTooLow(
-            f"To {action} you must hold the rank of {rank.label} or above; you hold {held}."
-        )
-
-
-def require_role(by: User, role: Role, action: str) -> None:
-    if not by.has_role(role):
-        raise NotAnAuthorisingOfficer(f"To {action} you need the {role.label} role.")
-
-
-def require_independent(by: User, application: Application) -> None:
-    from authority.errors import SelfAuthorisation
-
-    if by.pk == application.applicant_id:
-        raise SelfAuthorisation()
-    if by.pk in {
-        application.gold_commander_id,
-        application.silver_commander_id,
-        application.bronze_commander_id,
-    }:
-        raise DeciderInChain()
-
-
 def require_reasons(text: str, what: str = "Write the reasons for this decision.") -> str:
     text = (text or "").strip()
     if not text:
         raise ReasonsRequired(what)
     return text
-
-
-def require_status(application: Application, *allowed: ApplicationStatus, action: str) -> None:
-    if application.status not in allowed:
-        raise WrongState(
-            f"Cannot {action}: the application is {application.get_status_display().lower()}."
-        )
 
 
 def move(application: Application, transition_name: str, action: str) -> None:

@@ -4,7 +4,6 @@ authorise urgently, ratify; and the Chief Officer's consultation on LFR."""
 from datetime import timedelta
 
 from django.utils import timezone
-from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import assign_perm
 
 from authority.errors import (
@@ -12,11 +11,8 @@ from authority.errors import (
     ChiefOfficerVeto,
     MitigationNotAddressed,
     NoEquitableThreshold,
-    NotAnAuthorisingOfficer,
-    NotUrgent,
     SuperintendentAvailabilityReasonRequired,
     ThresholdBelowEquitableMinimum,
-    UrgentAuthorityLapsed,
 )
 from authority.models import (
     Application,
@@ -30,34 +26,21 @@ from authority.models import (
     Rank,
     User,
 )
+from authority.policies import require_permitted
 from authority.rules import ConditionSpec, Scope, decided_scope, narrow_scope, requested_scope
 from authority.services._guards import (
     authority_service,
     lock_application,
     move,
-    require_independent,
-    require_rank,
     require_reasons,
-    require_role,
-    require_status,
 )
 from authority.services.wad import issue_written_authority
 from biometric_engine.selectors import floor_report
-from common.errors import InvalidInput, NotPermitted
-from common.roles import Role
+from common.errors import InvalidInput
 from oversight.ledger import record_event
 
 URGENT_LAPSE_AFTER = timedelta(hours=72)  # by analogy with RIPA urgent oral authorisations
 S = ApplicationStatus
-
-
-def _require_assigned_decider(by: User, application: Application, action: str) -> None:
-    require_role(by, Role.AUTHORISING_OFFICER, action)
-    if not ObjectPermissionChecker(by).has_perm("authorise_application", application):
-        raise NotAnAuthorisingOfficer()
-    minimum = Rank.INSPECTOR if application.is_urgent else Rank.SUPERINTENDENT
-    require_rank(by, minimum, action)
-    require_independent(by, application)
 
 
 def _latest_consultation(application: Application) -> ChiefOfficerConsultation | None:
@@ -167,9 +150,7 @@ def authorise_application(
 ) -> Decision:
     """Authorise, optionally with conditions that narrow the request; issues the WAD."""
     application = lock_application(application)
-    require_status(application, S.SUBMITTED, action="authorise")
-    _require_assigned_decider(by, application, "authorise")
-    require_rank(by, Rank.SUPERINTENDENT, "authorise")
+    require_permitted("authorise", by=by, application=application)
     reasons = require_reasons(reasons)
     _check_chief_officer(application, mitigation_response, required=True)
     scope, stored = narrow_scope(requested_scope(application), list(conditions))
@@ -227,8 +208,7 @@ def _close_submission(
 ) -> Decision:
     """Refuse or return: the decision is only reasons, and the submission ends."""
     application = lock_application(application)
-    require_status(application, S.SUBMITTED, action=verb)
-    _require_assigned_decider(by, application, verb)
+    require_permitted(verb, by=by, application=application)
     reasons = require_reasons(reasons, missing_reasons)
     decision = _record_decision(application, by=by, outcome=outcome, reasons=reasons)
     move(application, transition, verb)
@@ -283,10 +263,7 @@ def urgently_authorise_application(
     """An Inspector authorises in urgency; it lapses unless a Superintendent ratifies it
     within 72 hours (or by the window's end, if sooner)."""
     application = lock_application(application)
-    require_status(application, S.SUBMITTED, action="authorise urgently")
-    if not application.is_urgent:
-        raise NotUrgent()
-    _require_assigned_decider(by, application, "authorise urgently")
+    require_permitted("urgently_authorise", by=by, application=application)
     reasons = require_reasons(reasons)
     unavailable = superintendent_unavailable_reason.strip()
     if not unavailable and not by.has_rank_at_least(Rank.SUPERINTENDENT):
@@ -347,14 +324,7 @@ def ratify_urgent_authority(
 ) -> Decision:
     """A Superintendent ratifies an urgent authority before it lapses."""
     application = lock_application(application)
-    require_status(application, S.URGENT_AUTHORISED, action="ratify")
-    if timezone.now() >= application.lapses_at:
-        raise UrgentAuthorityLapsed()
-    require_role(by, Role.AUTHORISING_OFFICER, "ratify")
-    if not by.has_perm("authority.authorise_application"):
-        raise NotAnAuthorisingOfficer()
-    require_rank(by, Rank.SUPERINTENDENT, "ratify an urgent authority")
-    require_independent(by, application)
+    require_permitted("ratify", by=by, application=application)
     reasons = require_reasons(reasons)
     urgent = application.decisions.filter(outcome=DecisionOutcome.URGENTLY_AUTHORISED).last()
     _check_chief_officer(
@@ -403,14 +373,7 @@ def consult_chief_officer(
 ) -> ChiefOfficerConsultation:
     """Record a Chief Officer's view on an LFR application: noted, mitigation, or veto."""
     application = lock_application(application)
-    require_status(application, S.SUBMITTED, S.URGENT_AUTHORISED, action="consult on")
-    if application.mode != Mode.LFR:
-        raise InvalidInput("Chief Officer consultation is for live facial recognition.")
-    if not (by.has_role(Role.CHIEF_OFFICER) and by.has_perm("authority.consult_on_application")):
-        raise NotPermitted("Only a Chief Officer can give this view.")
-    require_rank(by, Rank.COMMANDER, "give the Chief Officer's view")
-    if by.pk == application.applicant_id:
-        raise NotPermitted("The applicant cannot be consulted as the Chief Officer.")
+    require_permitted("consult", by=by, application=application)
     if outcome not in ConsultationOutcome.values:
         raise InvalidInput(
             "The outcome must be noted, mitigation required or veto.", field="outcome"

@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from guardian.shortcuts import assign_perm
 
-from authority.errors import ApplicationLocked
 from authority.models import (
     Alternative,
     AlternativeOutcome,
@@ -19,6 +18,7 @@ from authority.models import (
     User,
     WatchlistCategory,
 )
+from authority.policies import require_permitted
 from authority.services._guards import authority_service, lock_application
 from common.errors import InvalidInput, NotPermitted
 from oversight.ledger import record_event
@@ -98,10 +98,7 @@ def _apply_fields(application: Application, fields: dict) -> list[str]:
 
 
 def _require_applicant(application: Application, by: User) -> None:
-    if by.pk != application.applicant_id:
-        raise NotPermitted("Only the applicant can change this application.")
-    if not application.is_editable:
-        raise ApplicationLocked()
+    require_permitted("edit", by=by, application=application)
 
 
 @authority_service

@@ -2,37 +2,25 @@
 
 from django.utils import timezone
 
-from authority.errors import AlreadyHalted, NotHalted, NotTheSilverCommander
 from authority.models import Application, ApplicationStatus, User
-from authority.selectors import halting_role
+from authority.policies import halting_role, require_permitted
 from authority.services._guards import (
     authority_service,
     lock_application,
     require_reasons,
-    require_status,
 )
-from common.roles import Role
 from oversight.ledger import record_event
 
 S = ApplicationStatus
-
-
-def _acting_role(by: User, application: Application) -> Role:
-    role = halting_role(by, application)
-    if role is None:
-        raise NotTheSilverCommander()
-    return role
 
 
 @authority_service
 def halt_authority(*, application: Application, by: User, reasons: str) -> Application:
     """Stop every engine call under a live authority until it is resumed."""
     application = lock_application(application)
-    require_status(application, S.AUTHORISED, S.URGENT_AUTHORISED, action="halt")
-    role = _acting_role(by, application)
+    require_permitted("halt", by=by, application=application)
+    role = halting_role(by, application)
     reasons = require_reasons(reasons, "Write why the engine is halted.")
-    if application.halted_at is not None:
-        raise AlreadyHalted()
     application.halted_at = timezone.now()
     application.halted_by = by
     application.halt_reasons = reasons
@@ -45,11 +33,9 @@ def halt_authority(*, application: Application, by: User, reasons: str) -> Appli
 def resume_authority(*, application: Application, by: User, reasons: str) -> Application:
     """Let the engine run again under a halted authority that is still live."""
     application = lock_application(application)
-    require_status(application, S.AUTHORISED, S.URGENT_AUTHORISED, action="resume")
-    role = _acting_role(by, application)
+    require_permitted("resume", by=by, application=application)
+    role = halting_role(by, application)
     reasons = require_reasons(reasons, "Write why the engine may run again.")
-    if application.halted_at is None:
-        raise NotHalted()
     halted_at = application.halted_at
     application.halted_at = None
     application.halted_by = None

@@ -5,50 +5,29 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from authority.errors import CancellationReportRequired, InvalidRenewal, NotTheDecidingOfficer
+from authority.errors import CancellationReportRequired, InvalidRenewal
 from authority.models import (
     Application,
     ApplicationStatus,
     AuthorityReview,
     Cancellation,
-    Rank,
     Renewal,
     ReviewOutcome,
     User,
 )
-from authority.selectors import is_deciding_officer, scope_decision
+from authority.policies import require_permitted
+from authority.selectors import scope_decision
 from authority.services._guards import (
     authority_service,
     lock_application,
     move,
-    require_independent,
-    require_rank,
     require_reasons,
-    require_role,
-    require_status,
 )
 from authority.services.wad import issue_written_authority
-from common.errors import InvalidInput, NotPermitted
-from common.roles import Role
+from common.errors import InvalidInput
 from oversight.ledger import record_event
 
 S = ApplicationStatus
-
-
-def _require_deciding_officer(
-    by: User, application: Application, action: str, *, minimum: Rank = Rank.SUPERINTENDENT
-) -> None:
-    """Review, renewal and cancellation follow the decision's own rules: the authorising
-    officer it was assigned to (or who ratified it), of the rank, independent of the operation."""
-    require_role(by, Role.AUTHORISING_OFFICER, action)
-    if not by.has_perm("authority.authorise_application"):
-        raise NotPermitted(f"You are not permitted to {action}.")
-    require_rank(by, minimum, action)
-    if not is_deciding_officer(by, application):
-        raise NotTheDecidingOfficer(
-            f"Only the authorising officer who decided or ratified this authority may {action}."
-        )
-    require_independent(by, application)
 
 
 @authority_service
@@ -57,8 +36,7 @@ def review_authority(
 ) -> AuthorityReview:
     """The authorising officer's periodic review of a live authority."""
     application = lock_application(application)
-    require_status(application, S.AUTHORISED, action="review")
-    _require_deciding_officer(by, application, "review an authority")
+    require_permitted("review", by=by, application=application)
     findings = require_reasons(findings, "Write the review's findings.")
     if outcome not in ReviewOutcome.values:
         raise InvalidInput("Choose the review's outcome.", field="outcome")
@@ -102,12 +80,9 @@ def renewal_limit(mode: str) -> timedelta:
 def renew_authority(*, application: Application, by: User, reasons: str, new_end) -> Renewal:
     """Extend a live authority's window; each renewal is numbered and issues a new WAD."""
     application = lock_application(application)
-    require_status(application, S.AUTHORISED, action="renew")
-    _require_deciding_officer(by, application, "renew an authority")
+    require_permitted("renew", by=by, application=application)
     reasons = require_reasons(reasons, "Write why the authority should continue.")
     now = timezone.now()
-    if application.valid_until <= now:
-        raise InvalidRenewal("The authority has already ended; it cannot be renewed.")
     if new_end <= application.valid_until:
         raise InvalidRenewal(
             "A renewal must end later than the authority ends now.", field="new_end"
@@ -158,10 +133,7 @@ def cancel_authority(
 ) -> Cancellation:
     """Cancel a live authority with a cancellation report; issues a final WAD version."""
     application = lock_application(application)
-    require_status(application, S.AUTHORISED, S.URGENT_AUTHORISED, action="cancel")
-    # An urgent authority may be cancelled by its Inspector; a full one needs a Superintendent.
-    minimum = Rank.INSPECTOR if application.status == S.URGENT_AUTHORISED else Rank.SUPERINTENDENT
-    _require_deciding_officer(by, application, "cancel this authority", minimum=minimum)
+    require_permitted("cancel", by=by, application=application)
     reasons = require_reasons(reasons, "Write why the authority is cancelled.")
     if not report.strip():
         raise CancellationReportRequired()

@@ -4,24 +4,15 @@ from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
 from authority.errors import (
-    ApplicationLocked,
     AssemblyAssessmentMissing,
     DpiaMissingOrExpired,
     IncompleteApplication,
 )
-from authority.models import Application, ApplicationStatus, Rank, TextSimilarityFlag, User
+from authority.models import Application, ApplicationStatus, TextSimilarityFlag, User
+from authority.policies import decider_minimum, require_authorising_officer, require_permitted
 from authority.rules import has_current_dpia, missing_for_submission
-from authority.services._guards import (
-    authority_service,
-    lock_application,
-    move,
-    require_independent,
-    require_rank,
-    require_role,
-)
+from authority.services._guards import authority_service, lock_application, move
 from authority.similarity import NEAR_DUPLICATE, similarity
-from common.errors import NotPermitted
-from common.roles import Role
 from oversight.ledger import record_event
 
 COMPARED_FIELDS = ("necessity", "proportionality")
@@ -57,10 +48,7 @@ def flag_copied_justifications(application: Application) -> list[TextSimilarityF
 def submit_application(*, application: Application, by: User) -> Application:
     """Submit to the named authorising officer; from here the application is immutable."""
     application = lock_application(application)
-    if by.pk != application.applicant_id:
-        raise NotPermitted("Only the applicant can submit this application.")
-    if not application.is_editable:
-        raise ApplicationLocked("This application has already been submitted.")
+    require_permitted("submit", by=by, application=application)
     now = timezone.now()
     missing = missing_for_submission(application, now=now)
     if missing:
@@ -70,11 +58,14 @@ def submit_application(*, application: Application, by: User) -> Application:
     if application.affects_assembly and not application.article_10_11_assessment.strip():
         raise AssemblyAssessmentMissing()
     decider = application.submitted_to
-    require_role(decider, Role.AUTHORISING_OFFICER, "receive an application")
-    # The urgent path lets an Inspector decide; otherwise a Superintendent must.
-    minimum = Rank.INSPECTOR if application.is_urgent else Rank.SUPERINTENDENT
-    require_rank(decider, minimum, "decide this application")
-    require_independent(decider, application)
+    # The officer named must be one who may decide it: role, rank for its urgency, independence.
+    require_authorising_officer(
+        decider,
+        application,
+        "decide this application",
+        minimum=decider_minimum(application),
+        assigned=False,
+    )
 
     resubmission = application.status == ApplicationStatus.RETURNED
     move(application, "mark_submitted", "submit")

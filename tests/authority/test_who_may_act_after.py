@@ -73,7 +73,7 @@ def test_the_gold_commander_cannot_cancel_through_the_api_or_the_page(
         client.force_login(gold)
         page = client.get(f"/applications/{authorised.pk}/").content.decode()
         assert f"/applications/{authorised.pk}/cancel/" not in page
-        response = client.post(f"/applications/{authorised.pk}/cancel/", CANCEL)
+        response = client.post(f"/applications/{authorised.pk}/cancel/", CANCEL, follow=True)
         assert "who decided or ratified this authority" in response.content.decode()
     authorised.refresh_from_db()
     assert authorised.status == ApplicationStatus.AUTHORISED
