@@ -1,4 +1,6 @@
 """Oversight pages: read only, for the oversight role (permission oversight.inspect_ledger).
+Nothing here writes: the one POST, the verification, only reads. Checkpoints are signed with
+every N-th entry, hourly by beat, or by an administrator with ``manage.py ledger_checkpoint``.
 
 Plus one public view: the ledger's public key, so anyone can check a checkpoint's signature.
 """
@@ -8,6 +10,7 @@ from __future__ import annotations
 from functools import wraps
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -17,7 +20,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from oversight import keys, selectors
-from oversight.checkpoints import create_checkpoint, latest_checkpoint
+from oversight.checkpoints import latest_checkpoint
 from oversight.forms import ComplianceFilterForm, DateRangeForm, TimelineFilterForm, VerifyForm
 from oversight.verification import verify_database
 
@@ -176,20 +179,18 @@ def verify(request: HttpRequest) -> HttpResponse:
             "result": result,
             "latest": latest_checkpoint(),
             "key_id": keys.key_id(),
+            "checkpoint_every": settings.LEDGER_CHECKPOINT_EVERY,
         },
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 @inspector_required
 def checkpoint_document(request: HttpRequest) -> HttpResponse:
-    """GET: the latest signed checkpoint as JSON to save. POST: sign the head now first."""
-    if request.method == "POST":
-        checkpoint, _ = create_checkpoint(only_if_moved=True)
-    else:
-        checkpoint = latest_checkpoint()
-        if checkpoint is None:
-            raise Http404("No checkpoint has been signed yet.")
+    """The latest signed checkpoint as JSON to save (GET only: oversight signs nothing)."""
+    checkpoint = latest_checkpoint()
+    if checkpoint is None:
+        raise Http404("No checkpoint has been signed yet.")
     response = JsonResponse(checkpoint.as_document(), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = (
         f'attachment; filename="ledger-checkpoint-{checkpoint.tree_size}.json"'

@@ -238,12 +238,18 @@ def test_the_verify_page_checks_an_uploaded_checkpoint(client, inspector, events
     assert "bad signature" in html
 
 
-def test_an_inspector_downloads_a_signed_checkpoint(client, inspector, events):
-    response = client.post(reverse("oversight:checkpoint"))
+def test_an_inspector_downloads_the_latest_signed_checkpoint(client, inspector, events):
+    checkpoint, _ = create_checkpoint(only_if_moved=False)
+    response = client.get(reverse("oversight:checkpoint"))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    assert response.json()["tree_size"] == events[-1].seq
-    assert client.get(reverse("oversight:checkpoint")).json() == response.json()
+    assert response.json()["tree_size"] == checkpoint.tree_size == events[-1].seq
+
+
+def test_the_verify_page_offers_no_signing_button(client, inspector, events):
+    html = client.get(reverse("oversight:verify")).content.decode()
+    assert f'action="{reverse("oversight:checkpoint")}"' not in html
+    assert "ledger_checkpoint" in html  # points administrators at the management command
 
 
 def upload(content: bytes, name: str = "probe.json"):
