@@ -6,6 +6,7 @@ from rest_framework.views import exception_handler
 
 from biometric_engine.core.errors import EngineConfigurationError, EngineInputError
 from common.errors import DomainError
+from config.sign_in import SignInLocked
 
 STATUS_BY_KIND = {
     "invalid": status.HTTP_400_BAD_REQUEST,
@@ -16,6 +17,12 @@ STATUS_BY_KIND = {
 
 def domain_exception_handler(exc, context):
     """Turn a broken rule into 400/409/403 with {"code", "detail"}; a rule never reaches a 500."""
+    if isinstance(exc, SignInLocked):  # too many failed passwords: come back later
+        return Response(
+            exc.as_dict(),
+            status=status.HTTP_429_TOO_MANY_REQUESTS,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=STATUS_BY_KIND[exc.kind])
     # The engine core stays free of the platform's errors; its refusals read the same here.

@@ -1,11 +1,11 @@
 """Version 1 of the REST API. Each app registers its viewsets on this one router."""
 
 from django.urls import path
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
 
 from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
+from config.token_views import ObtainTokenView
 from oversight.api.views import LedgerEntryViewSet
 
 router = DefaultRouter()
@@ -14,7 +14,7 @@ router.register("officers", OfficerViewSet, basename="officer")
 router.register("ledger", LedgerEntryViewSet, basename="ledger-entry")
 
 urlpatterns = [
-    path("auth/token/", ObtainAuthToken.as_view(), name="api-token"),
+    path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
     # The WAD is a file: no trailing slash, as the document's own name.
     path(
         "applications/<int:pk>/wad.pdf",

@@ -1,6 +1,14 @@
-"""Filters on the oversight pages (GET forms: they change nothing)."""
+"""Filters on the oversight pages (GET forms: they change nothing), and the checkpoint upload
+of the verification page."""
+
+import json
 
 from django import forms
+
+# A saved checkpoint is one flat JSON object of under 1 KiB; these bounds leave room for a
+# pretty-printed one and keep a hostile upload from costing memory or Python's stack.
+CHECKPOINT_MAX_BYTES = 64 * 1024
+CHECKPOINT_MAX_DEPTH = 8
 
 
 class DateRangeForm(forms.Form):
@@ -49,6 +57,70 @@ class VerifyForm(forms.Form):
         required=False,
         help_text="The JSON file downloaded from this page or the API; the ledger must match it.",
     )
+
+    NOT_JSON = "The checkpoint file is not JSON; choose the file you saved."
+
+    def clean_checkpoint(self):
+        """Read and parse the upload within bounds; the document is ``saved_checkpoint``."""
+        self.saved_checkpoint = None
+        upload = self.cleaned_data.get("checkpoint")
+        if not upload:
+            return upload
+        if upload.size > CHECKPOINT_MAX_BYTES:
+            raise forms.ValidationError(
+                f"The checkpoint file is larger than {CHECKPOINT_MAX_BYTES // 1024} KiB, and a "
+                "saved checkpoint is under 1 KiB; choose the JSON file you downloaded from this "
+                "page or the API.",
+                code="checkpoint_too_large",
+            )
+        try:
+            text = upload.read(CHECKPOINT_MAX_BYTES + 1).decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(self.NOT_JSON, code="checkpoint_not_json") from None
+        # Checked before parsing: json.loads recurses once per level, and thousands of nested
+        # brackets would exhaust the stack (a RecursionError, a 500).
+        if nesting_exceeds(text, CHECKPOINT_MAX_DEPTH):
+            raise forms.ValidationError(
+                "The checkpoint file nests deeper than a checkpoint does (more than "
+                f"{CHECKPOINT_MAX_DEPTH} levels of brackets); choose the file you saved.",
+                code="checkpoint_too_deep",
+            )
+        try:
+            document = json.loads(text)
+        except ValueError:
+            raise forms.ValidationError(self.NOT_JSON, code="checkpoint_not_json") from None
+        if not isinstance(document, dict):
+            raise forms.ValidationError(
+                "The checkpoint file holds no checkpoint (a JSON object with tree_size, "
+                "head_hash and signature); choose the file you saved.",
+                code="not_a_checkpoint",
+            )
+        self.saved_checkpoint = document
+        return upload
+
+
+def nesting_exceeds(text: str, limit: int) -> bool:
+    """Whether JSON text opens more than ``limit`` arrays or objects inside one another
+    (brackets inside strings do not count). A linear scan, no recursion."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
 
 
 class RoleHoldingFilterForm(forms.Form):

@@ -1,14 +1,16 @@
 """Oversight pages: read only, for the oversight role (permission oversight.inspect_ledger).
+Nothing here writes: the one POST, the verification, only reads. Checkpoints are signed with
+every N-th entry, hourly by beat, or by an administrator with ``manage.py ledger_checkpoint``.
 
 Plus one public view: the ledger's public key, so anyone can check a checkpoint's signature.
 """
 
 from __future__ import annotations
 
-import json
 from functools import wraps
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -19,7 +21,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from oversight import keys, selectors
-from oversight.checkpoints import create_checkpoint, latest_checkpoint
+from oversight.checkpoints import latest_checkpoint
 from oversight.forms import (
     ComplianceFilterForm,
     DateRangeForm,
@@ -190,23 +192,14 @@ def role_register(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """Run the verification on demand (POST: it reads everything and changes nothing)."""
     result = None
-    checkpoint_error = None
     form = VerifyForm()
     if request.method == "POST":
         form = VerifyForm(request.POST, request.FILES)
-        saved = None
-        if form.is_valid() and form.cleaned_data.get("checkpoint"):
-            upload = form.cleaned_data["checkpoint"]
-            try:
-                saved = json.loads(upload.read(64 * 1024))
-            except ValueError:
-                checkpoint_error = "The checkpoint file is not JSON; choose the file you saved."
-        if checkpoint_error is None and form.is_valid():
+        if form.is_valid():
+            upload = form.cleaned_data.get("checkpoint")
             result = verify_database(
-                saved_checkpoint=saved,
-                saved_label=f"checkpoint file {form.cleaned_data['checkpoint'].name}"
-                if saved is not None
-                else "",
+                saved_checkpoint=form.saved_checkpoint,
+                saved_label=f"checkpoint file {upload.name}" if upload else "",
             )
     return render(
         request,
@@ -214,23 +207,20 @@ def verify(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "result": result,
-            "checkpoint_error": checkpoint_error,
             "latest": latest_checkpoint(),
             "key_id": keys.key_id(),
+            "checkpoint_every": settings.LEDGER_CHECKPOINT_EVERY,
         },
     )
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
+@require_safe
 @inspector_required
 def checkpoint_document(request: HttpRequest) -> HttpResponse:
-    """GET: the latest signed checkpoint as JSON to save. POST: sign the head now first."""
-    if request.method == "POST":
-        checkpoint, _ = create_checkpoint(only_if_moved=True)
-    else:
-        checkpoint = latest_checkpoint()
-        if checkpoint is None:
-            raise Http404("No checkpoint has been signed yet.")
+    """The latest signed checkpoint as JSON to save (GET only: oversight signs nothing)."""
+    checkpoint = latest_checkpoint()
+    if checkpoint is None:
+        raise Http404("No checkpoint has been signed yet.")
     response = JsonResponse(checkpoint.as_document(), json_dumps_params={"indent": 2})
     response["Content-Disposition"] = (
         f'attachment; filename="ledger-checkpoint-{checkpoint.tree_size}.json"'

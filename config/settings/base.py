@@ -91,6 +91,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise, so static files get the Content-Security-Policy too.
+    "config.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -163,10 +165,39 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
+# Web security: sessions, the cache behind sign-in lockouts, API tokens, response headers.
+# A working day: a session lasts WA_SESSION_HOURS from sign-in and ends when the browser closes.
+SESSION_COOKIE_AGE = int(env.float("WA_SESSION_HOURS", default=9) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env.bool("WA_SESSION_EXPIRE_AT_BROWSER_CLOSE", default=True)
+# Local memory holds counts per process (runserver, the tests, one gunicorn worker); with more
+# than one worker or host set WA_CACHE_URL=redis://... so every process sees the same lockouts.
+CACHES = {
+    "default": env.cache_url("WA_CACHE_URL", default="locmemcache://written-authority"),
+}
+# Sign-in lockout (staff site and API token endpoint alike): WA_LOGIN_MAX_FAILURES wrong
+# passwords for one username, or WA_LOGIN_MAX_FAILURES_PER_ADDRESS from one client address,
+# within the window lock that username or address for WA_LOGIN_LOCKOUT_MINUTES (HTTP 429).
+WA_LOGIN_MAX_FAILURES = env.int("WA_LOGIN_MAX_FAILURES", default=5)
+WA_LOGIN_MAX_FAILURES_PER_ADDRESS = env.int("WA_LOGIN_MAX_FAILURES_PER_ADDRESS", default=20)
+WA_LOGIN_FAILURE_WINDOW_MINUTES = env.int("WA_LOGIN_FAILURE_WINDOW_MINUTES", default=15)
+WA_LOGIN_LOCKOUT_MINUTES = env.int("WA_LOGIN_LOCKOUT_MINUTES", default=15)
+# Reverse proxies in front of the service that append to X-Forwarded-For; 0 trusts none and
+# uses the connection's address (a client could otherwise choose its own address).
+WA_NUM_PROXIES = env.int("WA_NUM_PROXIES", default=0)
+# API tokens expire this long after they are issued; obtaining a new one replaces the old.
+WA_API_TOKEN_HOURS = env.float("WA_API_TOKEN_HOURS", default=9)
+# Every response: scripts and styles from this origin only (no inline code), never framed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
 REST_FRAMEWORK = {
+    # Token first: its WWW-Authenticate header makes a refused token a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "config.tokens.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

@@ -133,3 +133,42 @@ def test_unreachable_broker_gives_one_clear_line(tmp_path):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert "cannot reach the Celery broker named by CELERY_BROKER_URL" in lines[0]
+
+
+SECURITY_PROBE = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'session': s.SESSION_COOKIE_AGE, 'token_hours': s.WA_API_TOKEN_HOURS, "
+    "'cache': s.CACHES['default']['BACKEND'], 'per_account': s.WA_LOGIN_MAX_FAILURES, "
+    "'per_address': s.WA_LOGIN_MAX_FAILURES_PER_ADDRESS, "
+    "'window': s.WA_LOGIN_FAILURE_WINDOW_MINUTES, 'lockout': s.WA_LOGIN_LOCKOUT_MINUTES}))"
+)
+
+
+def security_probe(**env: str) -> dict:
+    result = run_python(SECURITY_PROBE, "config.settings.local", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_sessions_tokens_and_sign_in_limits_default_to_a_working_day():
+    config = security_probe()
+    assert config["session"] == 9 * 3600 and config["token_hours"] == 9
+    assert config["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert (config["per_account"], config["per_address"]) == (5, 20)
+    assert (config["window"], config["lockout"]) == (15, 15)
+
+
+def test_sessions_tokens_and_sign_in_limits_are_read_from_the_environment():
+    config = security_probe(
+        WA_SESSION_HOURS="2",
+        WA_API_TOKEN_HOURS="1",
+        WA_CACHE_URL="redis://127.0.0.1:6379/3",
+        WA_LOGIN_MAX_FAILURES="3",
+        WA_LOGIN_MAX_FAILURES_PER_ADDRESS="50",
+        WA_LOGIN_FAILURE_WINDOW_MINUTES="10",
+        WA_LOGIN_LOCKOUT_MINUTES="30",
+    )
+    assert config["session"] == 2 * 3600 and config["token_hours"] == 1
+    assert config["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert (config["per_account"], config["per_address"]) == (3, 50)
+    assert (config["window"], config["lockout"]) == (10, 30)

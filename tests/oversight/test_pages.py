@@ -238,9 +238,57 @@ def test_the_verify_page_checks_an_uploaded_checkpoint(client, inspector, events
     assert "bad signature" in html
 
 
-def test_an_inspector_downloads_a_signed_checkpoint(client, inspector, events):
-    response = client.post(reverse("oversight:checkpoint"))
+def test_an_inspector_downloads_the_latest_signed_checkpoint(client, inspector, events):
+    checkpoint, _ = create_checkpoint(only_if_moved=False)
+    response = client.get(reverse("oversight:checkpoint"))
     assert response.status_code == 200
     assert "attachment" in response["Content-Disposition"]
-    assert response.json()["tree_size"] == events[-1].seq
-    assert client.get(reverse("oversight:checkpoint")).json() == response.json()
+    assert response.json()["tree_size"] == checkpoint.tree_size == events[-1].seq
+
+
+def test_the_verify_page_offers_no_signing_button(client, inspector, events):
+    html = client.get(reverse("oversight:verify")).content.decode()
+    assert f'action="{reverse("oversight:checkpoint")}"' not in html
+    assert "ledger_checkpoint" in html  # points administrators at the management command
+
+
+def upload(content: bytes, name: str = "probe.json"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 5000, b"[" * 5000 + b"]" * 5000, b'{"a":' * 5000 + b"1" + b"}" * 5000],
+    ids=["probe", "closed", "objects"],
+)
+def test_a_deeply_nested_upload_is_a_form_error_not_a_500(client, inspector, events, body):
+    response = client.post(reverse("oversight:verify"), {"checkpoint": upload(body)})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The checkpoint file nests deeper than a checkpoint does" in html
+    assert "govuk-error-summary" in html and "The ledger is intact" not in html
+
+
+def test_an_upload_over_64_kib_is_a_form_error(client, inspector, events):
+    body = b'{"padding": "' + b"x" * (64 * 1024) + b'"}'
+    response = client.post(reverse("oversight:verify"), {"checkpoint": upload(body)})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "The checkpoint file is larger than 64 KiB" in html
+    assert "The ledger is intact" not in html
+
+
+@pytest.mark.parametrize(
+    ("body", "sentence"),
+    [
+        (b"not json", "The checkpoint file is not JSON"),
+        (b"\xff\xfe", "The checkpoint file is not JSON"),
+        (b"[1, 2]", "The checkpoint file holds no checkpoint"),
+    ],
+)
+def test_an_upload_that_is_no_checkpoint_is_explained(client, inspector, events, body, sentence):
+    response = client.post(reverse("oversight:verify"), {"checkpoint": upload(body)})
+    assert response.status_code == 200
+    assert sentence in response.content.decode()
