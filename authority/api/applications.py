@@ -23,6 +23,7 @@ from authority.models import (
     WatchlistCategory,
 )
 from authority.rules import ConditionSpec
+from common.serializers import StrictInputSerializer
 from oversight.redaction import hidden_fields, shown_value
 
 
@@ -125,7 +126,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return {key: shown_value(value, field=key, hidden=hidden) for key, value in data.items()}
 
 
-class WindowValueSerializer(serializers.Serializer):
+class WindowValueSerializer(StrictInputSerializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
 
@@ -148,7 +149,7 @@ CONDITION_VALUE_FIELDS = {
 }
 
 
-class ConditionInputSerializer(serializers.Serializer):
+class ConditionInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=ConditionKind.choices)
     text = serializers.CharField(allow_blank=True, max_length=2000)
     value = serializers.JSONField(required=False, allow_null=True)
@@ -182,42 +183,64 @@ def spec_from(data: dict) -> ConditionSpec:
     return ConditionSpec(data["kind"], data["text"], data.get("value"))
 
 
-class DecisionInputSerializer(serializers.Serializer):
-    reasons = serializers.CharField(allow_blank=True)
+TEXT_LIMIT = 10_000  # characters: the longest reasons or findings a person writes
+
+
+def _text(**kwargs) -> serializers.CharField:
+    return serializers.CharField(max_length=TEXT_LIMIT, **kwargs)
+
+
+class NoInputSerializer(StrictInputSerializer):
+    """An action that takes no fields: any field sent is refused, not ignored."""
+
+
+class ReasonsInputSerializer(StrictInputSerializer):
+    reasons = _text(allow_blank=True)
+
+
+class AuthoriseInputSerializer(ReasonsInputSerializer):
     conditions = ConditionInputSerializer(many=True, required=False, max_length=50)
-    mitigation_response = serializers.CharField(required=False, allow_blank=True, default="")
-    superintendent_unavailable_reason = serializers.CharField(
-        required=False, allow_blank=True, default=""
-    )
+    mitigation_response = _text(required=False, allow_blank=True, default="")
     review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
     def condition_specs(self) -> list[ConditionSpec]:
         return [spec_from(item) for item in self.validated_data.get("conditions", [])]
 
 
-class ReasonsInputSerializer(serializers.Serializer):
-    reasons = serializers.CharField(allow_blank=True)
+class UrgentAuthoriseInputSerializer(ReasonsInputSerializer):
+    conditions = ConditionInputSerializer(many=True, required=False, max_length=50)
+    mitigation_response = _text(required=False, allow_blank=True, default="")
+    superintendent_unavailable_reason = _text(required=False, allow_blank=True, default="")
+
+    condition_specs = AuthoriseInputSerializer.condition_specs
 
 
-class CancelInputSerializer(serializers.Serializer):
-    reasons = serializers.CharField(allow_blank=True)
-    report = serializers.CharField(allow_blank=True)
+class RatifyInputSerializer(ReasonsInputSerializer):
+    """Ratification confirms the urgent decision's scope: it takes no conditions."""
+
+    mitigation_response = _text(required=False, allow_blank=True, default="")
+    review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
-class ConsultInputSerializer(serializers.Serializer):
-    outcome = serializers.CharField()
-    comments = serializers.CharField(allow_blank=True)
-    mitigation = serializers.CharField(required=False, allow_blank=True, default="")
+class CancelInputSerializer(StrictInputSerializer):
+    reasons = _text(allow_blank=True)
+    report = _text(allow_blank=True)
 
 
-class RenewInputSerializer(serializers.Serializer):
-    reasons = serializers.CharField(allow_blank=True)
+class ConsultInputSerializer(StrictInputSerializer):
+    outcome = serializers.CharField(max_length=32)
+    comments = _text(allow_blank=True)
+    mitigation = _text(required=False, allow_blank=True, default="")
+
+
+class RenewInputSerializer(StrictInputSerializer):
+    reasons = _text(allow_blank=True)
     new_end = serializers.DateTimeField()
 
 
-class ReviewInputSerializer(serializers.Serializer):
-    findings = serializers.CharField(allow_blank=True)
-    outcome = serializers.CharField()
+class ReviewInputSerializer(StrictInputSerializer):
+    findings = _text(allow_blank=True)
+    outcome = serializers.CharField(max_length=32)
     next_review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
 
@@ -284,36 +307,34 @@ class ApplicationViewSet(
     @extend_schema(request=None, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
-        return self._act(request, services.submit_application)
+        return self._act(request, services.submit_application, NoInputSerializer)
 
-    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=AuthoriseInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def authorise(self, request: Request, pk=None) -> Response:
-        return self._act(request, _authorise, DecisionInputSerializer)
+        return self._act(request, services.authorise_application, AuthoriseInputSerializer)
 
-    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=UrgentAuthoriseInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="urgent-authorise")
     def urgent_authorise(self, request: Request, pk=None) -> Response:
-        return self._act(request, _urgently_authorise, DecisionInputSerializer)
+        return self._act(
+            request, services.urgently_authorise_application, UrgentAuthoriseInputSerializer
+        )
 
-    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ReasonsInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def refuse(self, request: Request, pk=None) -> Response:
-        return self._act(
-            request, _reasons_only(services.refuse_application), DecisionInputSerializer
-        )
+        return self._act(request, services.refuse_application, ReasonsInputSerializer)
 
-    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=ReasonsInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"], url_path="return")
     def return_for_amendment(self, request: Request, pk=None) -> Response:
-        return self._act(
-            request, _reasons_only(services.return_application), DecisionInputSerializer
-        )
+        return self._act(request, services.return_application, ReasonsInputSerializer)
 
-    @extend_schema(request=DecisionInputSerializer, responses=ApplicationSerializer)
+    @extend_schema(request=RatifyInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def ratify(self, request: Request, pk=None) -> Response:
-        return self._act(request, _ratify, DecisionInputSerializer)
+        return self._act(request, services.ratify_urgent_authority, RatifyInputSerializer)
 
     @extend_schema(request=CancelInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
@@ -367,24 +388,3 @@ class ApplicationViewSet(
         response["Content-Disposition"] = f'inline; filename="{document.filename}"'
         response["X-Content-SHA256"] = document.sha256
         return response
-
-
-def _authorise(*, application, by, conditions=(), superintendent_unavailable_reason="", **params):
-    return services.authorise_application(
-        application=application, by=by, conditions=conditions, **params
-    )
-
-
-def _urgently_authorise(*, application, by, review_by=None, **params):
-    return services.urgently_authorise_application(application=application, by=by, **params)
-
-
-def _ratify(*, application, by, conditions=(), superintendent_unavailable_reason="", **params):
-    return services.ratify_urgent_authority(application=application, by=by, **params)
-
-
-def _reasons_only(service):
-    def call(*, application, by, reasons, **_ignored):
-        return service(application=application, by=by, reasons=reasons)
-
-    return call

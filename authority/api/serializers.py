@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from authority.models import AccountKind, Rank, User
 from common.roles import Role
+from common.serializers import StrictInputSerializer
 
 
 class OfficerSerializer(serializers.ModelSerializer):
@@ -27,19 +28,6 @@ class OfficerSerializer(serializers.ModelSerializer):
 
     def get_roles(self, obj: User) -> list[str]:
         return sorted(role.value for role in obj.roles)
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not declare, naming them, instead of dropping them silently."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
-            if unknown:
-                raise serializers.ValidationError(
-                    {name: ["This field is not accepted here."] for name in unknown}
-                )
-        return super().to_internal_value(data)
 
 
 class RoleChangeInputSerializer(StrictInputSerializer):
