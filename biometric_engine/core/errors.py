@@ -59,6 +59,22 @@ class ImageTooLarge(EngineInputError):
     default_detail = "The image has more pixels than the engine accepts. Reduce its size."
 
 
+class DecodedImageTooLarge(ImageTooLarge):
+    code = "image_decoded_too_large"
+    default_detail = (
+        "The image's pixels would take more memory once decoded than the engine accepts. "
+        "Reduce its size."
+    )
+
+
+class AnimatedImage(UnsupportedImageFormat):
+    code = "animated_image"
+    default_detail = (
+        "The image holds several frames; the engine searches one still image. "
+        "Save the frame to search as a JPEG, PNG or WebP."
+    )
+
+
 class CorruptVideo(EngineInputError):
     code = "corrupt_video"
     default_detail = "The video is damaged or in a format the engine cannot read."
