@@ -14,8 +14,11 @@ class EngineError(Exception):
     code: ClassVar[str] = "engine_error"
     default_detail: ClassVar[str] = "The face-matching engine could not do this."
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, facts: dict[str, int] | None = None) -> None:
         self.detail = detail or self.default_detail
+        # Counts the gate may ledger with the refusal (frames read of those declared), never
+        # pixels or vectors.
+        self.facts = dict(facts or {})
         super().__init__(self.detail)
 
     def as_dict(self) -> dict[str, str]:
@@ -78,6 +81,14 @@ class AnimatedImage(UnsupportedImageFormat):
 class CorruptVideo(EngineInputError):
     code = "corrupt_video"
     default_detail = "The video is damaged or in a format the engine cannot read."
+
+
+class VideoTruncated(CorruptVideo):
+    code = "video_truncated"
+    default_detail = (
+        "Fewer frames could be read than the video declares: the file is cut short or "
+        "damaged. Upload the complete recording."
+    )
 
 
 class VideoTooLong(EngineInputError):
