@@ -116,6 +116,20 @@ class FaceQualityTooLow(EngineInputError):
     default_detail = "The face is too blurred or turned away to be searched reliably."
 
 
+class NotEnoughPairs(EngineError):
+    """An evaluation whose pairs cannot measure anything (none usable, or only one kind)."""
+
+    code = "not_enough_pairs"
+    default_detail = "Too few pairs have a face found in both images to measure accuracy."
+
+
+class NotEnoughSearches(EngineError):
+    """An identification run with no enrolled face, or no face to search with, of a kind."""
+
+    code = "not_enough_searches"
+    default_detail = "Too few faces were found to measure identification rates."
+
+
 class EngineConfigurationError(EngineError):
     """The operator's engine settings cannot be used (a model pack, an optional package)."""
 
