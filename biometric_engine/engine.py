@@ -21,6 +21,7 @@ def engine_limits() -> EngineLimits:
     return EngineLimits(
         max_image_bytes=settings.WA_MAX_IMAGE_BYTES,
         max_image_pixels=settings.WA_MAX_IMAGE_PIXELS,
+        max_image_decoded_bytes=settings.WA_MAX_IMAGE_DECODED_BYTES,
         max_video_bytes=settings.WA_MAX_VIDEO_BYTES,
         max_video_seconds=settings.WA_MAX_VIDEO_SECONDS,
         max_video_frame_pixels=settings.WA_MAX_VIDEO_FRAME_PIXELS,

@@ -386,6 +386,7 @@ def ledgered_input(
                 action=action,
                 subject=_authority_subject(scope),
                 payload={
+                    **error.facts,  # e.g. a truncated video's frames read and declared
                     "reason": error.code,
                     "gallery_id": gallery_id,
                     "location_id": location_id,
@@ -459,7 +460,10 @@ def search_video(
 
     Every frame is admitted and ledgered like ``search_frame``, so a halt, cancellation or
     expiry stops the video at its next frame (``EngineRefused`` from the iterator). The file is
-    checked against the limits only after the first admission, and read frame by frame.
+    checked against the limits only after the first admission, and read frame by frame. A file
+    with fewer readable frames than its container declares is refused before any frame is
+    searched (``VideoTruncated``, ledgered with the frames read and declared): a partial video
+    is never searched as if it were the whole recording.
     """
     if not isinstance(every_nth_frame, int) or every_nth_frame < 1:
         raise InvalidInput(

@@ -17,14 +17,25 @@ from django.db.models import F
 
 from biometric_engine import indexes
 from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.errors import EngineInputError
 from biometric_engine.core.evaluate import minimum_equitable_threshold, significant_differences
 from biometric_engine.engine import engine_backend, one_face_template
 from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery, GalleryKind
 from common.errors import InvalidInput, NotPermitted, WrongState
 from oversight.ledger import record_event
 
+ENROLMENT_REFUSED = "engine.enrolment_refused"
+ENROLMENT_REJECTED = "engine.enrolment_rejected"
 
-@transaction.atomic
+
+class NotAStandingGallery(WrongState):
+    code = "wrong_gallery"
+
+
+class GalleryOfAnotherModel(WrongState):
+    code = "wrong_model"
+
+
 def enrol_face(
     *, gallery: Gallery, by, subject_ref: str, image: bytes, backend: FaceBackend | None = None
 ) -> EnrolledFace:
@@ -32,16 +43,39 @@ def enrol_face(
 
     A watchlist is bespoke to an authority: its faces go through the gate under an enrolment
     scope (``biometric_engine.enrolment.enrol_watchlist_face``), never through here.
+
+    As for a watchlist, a refused enrolment (who, which gallery, which model) is ledgered as
+    ``engine.enrolment_refused`` and one whose image or face the engine refuses as
+    ``engine.enrolment_rejected``, each committed on its own after the enrolment rolled back:
+    call this outside any open transaction, or the caller's rollback takes the record with it.
     """
+    try:
+        return _enrol_standing_face(
+            gallery=gallery, by=by, subject_ref=subject_ref, image=image, backend=backend
+        )
+    except (NotPermitted, WrongState) as refusal:
+        _ledger_failed_enrolment(ENROLMENT_REFUSED, gallery=gallery, by=by, reason=refusal.code)
+        raise
+    except EngineInputError as error:
+        _ledger_failed_enrolment(ENROLMENT_REJECTED, gallery=gallery, by=by, reason=error.code)
+        raise
+
+
+@transaction.atomic
+def _enrol_standing_face(
+    *, gallery: Gallery, by, subject_ref: str, image: bytes, backend: FaceBackend | None
+) -> EnrolledFace:
     if not by.has_perm("biometric_engine.enrol_face"):
         raise NotPermitted("Only a watchlist officer or an administrator may enrol faces.")
     subject_ref = clean_subject_ref(subject_ref)
     gallery = Gallery.objects.select_for_update().get(pk=gallery.pk)
     if gallery.kind == GalleryKind.WATCHLIST:
-        raise WrongState("A watchlist's faces are enrolled under its authority's enrolment scope.")
+        raise NotAStandingGallery(
+            "A watchlist's faces are enrolled under its authority's enrolment scope."
+        )
     backend = backend or engine_backend()
     if backend.model_version != gallery.model_version:
-        raise WrongState(
+        raise GalleryOfAnotherModel(
             f"The gallery holds {gallery.model_version} templates; the engine runs "
             f"{backend.model_version}."
         )
@@ -54,6 +88,18 @@ def enrol_face(
         template=template,
         quality=quality,
     )
+
+
+def _ledger_failed_enrolment(action: str, *, gallery: Gallery, by, reason: str) -> None:
+    # Its own transaction, after the enrolment's has rolled back (as the gate does).
+    actor = by if getattr(by, "is_authenticated", False) else None
+    with transaction.atomic():
+        record_event(
+            actor=actor,
+            action=action,
+            subject=gallery,
+            payload={"reason": reason, "gallery_id": gallery.pk, "gallery_kind": gallery.kind},
+        )
 
 
 def clean_subject_ref(value: str) -> str:

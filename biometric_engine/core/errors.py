@@ -14,8 +14,11 @@ class EngineError(Exception):
     code: ClassVar[str] = "engine_error"
     default_detail: ClassVar[str] = "The face-matching engine could not do this."
 
-    def __init__(self, detail: str | None = None) -> None:
+    def __init__(self, detail: str | None = None, *, facts: dict[str, int] | None = None) -> None:
         self.detail = detail or self.default_detail
+        # Counts the gate may ledger with the refusal (frames read of those declared), never
+        # pixels or vectors.
+        self.facts = dict(facts or {})
         super().__init__(self.detail)
 
     def as_dict(self) -> dict[str, str]:
@@ -59,9 +62,33 @@ class ImageTooLarge(EngineInputError):
     default_detail = "The image has more pixels than the engine accepts. Reduce its size."
 
 
+class DecodedImageTooLarge(ImageTooLarge):
+    code = "image_decoded_too_large"
+    default_detail = (
+        "The image's pixels would take more memory once decoded than the engine accepts. "
+        "Reduce its size."
+    )
+
+
+class AnimatedImage(UnsupportedImageFormat):
+    code = "animated_image"
+    default_detail = (
+        "The image holds several frames; the engine searches one still image. "
+        "Save the frame to search as a JPEG, PNG or WebP."
+    )
+
+
 class CorruptVideo(EngineInputError):
     code = "corrupt_video"
     default_detail = "The video is damaged or in a format the engine cannot read."
+
+
+class VideoTruncated(CorruptVideo):
+    code = "video_truncated"
+    default_detail = (
+        "Fewer frames could be read than the video declares: the file is cut short or "
+        "damaged. Upload the complete recording."
+    )
 
 
 class VideoTooLong(EngineInputError):
@@ -87,6 +114,20 @@ class FaceTooSmall(EngineInputError):
 class FaceQualityTooLow(EngineInputError):
     code = "face_quality_too_low"
     default_detail = "The face is too blurred or turned away to be searched reliably."
+
+
+class NotEnoughPairs(EngineError):
+    """An evaluation whose pairs cannot measure anything (none usable, or only one kind)."""
+
+    code = "not_enough_pairs"
+    default_detail = "Too few pairs have a face found in both images to measure accuracy."
+
+
+class NotEnoughSearches(EngineError):
+    """An identification run with no enrolled face, or no face to search with, of a kind."""
+
+    code = "not_enough_searches"
+    default_detail = "Too few faces were found to measure identification rates."
 
 
 class EngineConfigurationError(EngineError):

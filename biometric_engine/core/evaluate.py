@@ -25,7 +25,7 @@ import numpy as np
 
 from .backends import FaceBackend, select_backend
 from .detect import DetectedFace
-from .errors import EngineInputError
+from .errors import EngineInputError, NotEnoughPairs, NotEnoughSearches
 from .images import load_image
 from .index import build_from
 
@@ -292,6 +292,7 @@ def cross_validated_verification(
     scores = np.asarray(scores, dtype=np.float64)
     genuine = np.asarray(genuine, dtype=bool)
     folds = np.asarray(folds)
+    require_enough_pairs(genuine, np.ones(genuine.size, dtype=bool), folds)
     accuracies, tars, thresholds = [], [], []
     for fold in np.unique(folds):
         test = folds == fold
@@ -309,6 +310,43 @@ def cross_validated_verification(
     }
 
 
+def require_enough_pairs(genuine: np.ndarray, usable: np.ndarray, folds: np.ndarray) -> None:
+    """Raise ``NotEnoughPairs`` unless the pairs can measure anything: both kinds, with a face
+    found in both images (``usable``), and both kinds outside every fold to choose its
+    threshold on. Without them cross-validation still "works" and reports chance (50 % at
+    threshold -1.0, every pair scored as a missed face) or fails on an empty fold.
+    """
+    genuine, usable = np.asarray(genuine, dtype=bool), np.asarray(usable, dtype=bool)
+    folds = np.asarray(folds)
+    if genuine.size == 0:
+        raise NotEnoughPairs("The pairs file holds no pairs, so there is nothing to measure.")
+    if genuine.all() or not genuine.any():
+        raise NotEnoughPairs(
+            f"The pairs file holds {np.count_nonzero(genuine)} genuine and "
+            f"{np.count_nonzero(~genuine)} impostor pairs; verification needs both kinds."
+        )
+    kept_genuine = int(np.count_nonzero(usable & genuine))
+    kept_impostor = int(np.count_nonzero(usable & ~genuine))
+    if kept_genuine + kept_impostor == 0:
+        raise NotEnoughPairs(
+            f"No face was found in both images of any of the {genuine.size} pairs, so there is "
+            "nothing to measure. Check that the images folder holds the pairs' images."
+        )
+    if not (kept_genuine and kept_impostor):
+        raise NotEnoughPairs(
+            f"A face was found in both images of {kept_genuine} genuine and {kept_impostor} "
+            "impostor pairs; verification needs pairs of both kinds."
+        )
+    for fold in np.unique(folds):
+        others = usable & (folds != fold)
+        if not ((others & genuine).any() and (others & ~genuine).any()):
+            raise NotEnoughPairs(
+                f"Too few pairs with a face in both images ({kept_genuine} genuine, "
+                f"{kept_impostor} impostor) to cross-validate: each fold's threshold is chosen "
+                "on the other folds, which must hold both kinds. Use more pairs."
+            )
+
+
 def evaluate_lfw(
     pairs_file: str | os.PathLike[str],
     images_dir: str | os.PathLike[str],
@@ -322,29 +360,36 @@ def evaluate_lfw(
     With the standard ten folds, each fold is tested with thresholds chosen on the other
     nine. With a single fold (a sample such as fold 1 alone), the pairs are cut into ``folds``
     stratified splits and cross-validated the same way. A pair whose image has no detected face
-    scores ``NO_FACE_SCORE``. Keys: ``accuracy`` (%), ``accuracy_sd`` (%),
-    ``tar_at_far_0.001`` (%), ``threshold``, ``pairs``, ``faces_not_found``, ``model``.
+    scores ``NO_FACE_SCORE``; ``NotEnoughPairs`` is raised when too few pairs have a face found
+    in both images to measure anything (``require_enough_pairs``). Keys: ``accuracy`` (%),
+    ``accuracy_sd`` (%), ``tar_at_far_0.001`` (%), ``threshold``, ``pairs``,
+    ``faces_not_found``, ``model``.
     """
     backend = backend or select_backend()
     store = EmbeddingCache.open(cache, backend.model_version)
     pairs, file_folds = parse_pairs(pairs_file)
+    genuine = np.array([p.genuine for p in pairs], dtype=bool)
+    if file_folds > 1:
+        fold_of = np.array([p.fold for p in pairs], dtype=int)
+    else:
+        fold_of = stratified_folds(genuine, folds)
+    # The pairs file alone may already say nothing can be measured: say so before embedding.
+    require_enough_pairs(genuine, np.ones(genuine.size, dtype=bool), fold_of)
     keys = [key for pair in pairs for key in (pair.left, pair.right)]
     vectors = embed_image_files(keys, images_dir, backend=backend, cache=store)
     store.save()
 
+    usable = np.array(
+        [vectors[p.left] is not None and vectors[p.right] is not None for p in pairs], dtype=bool
+    )
     scores = np.array(
         [
-            NO_FACE_SCORE
-            if vectors[p.left] is None or vectors[p.right] is None
-            else float(np.dot(vectors[p.left], vectors[p.right]))
-            for p in pairs
-        ]
+            float(np.dot(vectors[p.left], vectors[p.right])) if found else NO_FACE_SCORE
+            for p, found in zip(pairs, usable, strict=True)
+        ],
+        dtype=np.float64,
     )
-    genuine = np.array([p.genuine for p in pairs])
-    if file_folds > 1:
-        fold_of = np.array([p.fold for p in pairs])
-    else:
-        fold_of = stratified_folds(genuine, folds)
+    require_enough_pairs(genuine, usable, fold_of)
     result = cross_validated_verification(scores, genuine, fold_of, far=DEFAULT_FAR)
     return {
         "accuracy": result["accuracy"],
@@ -618,6 +663,21 @@ def collect_identification_searches(
     return searches
 
 
+def require_enough_searches(searches: IdentificationSearches) -> None:
+    """Raise ``NotEnoughSearches`` unless someone was enrolled and both kinds of search had a
+    face to search with. Otherwise every rate is 0 % or 100 % at every threshold, no group
+    differs from another, and the lowest threshold would pass as the equitable minimum."""
+    mated = int(np.count_nonzero(np.isfinite(searches.mated_scores)))
+    non_mated = int(np.count_nonzero(np.isfinite(searches.non_mated_top_scores)))
+    if searches.watchlist_size and mated and non_mated:
+        return
+    raise NotEnoughSearches(
+        f"Faces were found for a watchlist of {searches.watchlist_size}, {mated} mated and "
+        f"{non_mated} non-mated searches ({searches.faces_not_found} images without a face); "
+        "identification rates need at least one of each. Check the images folder."
+    )
+
+
 def equitability_report(
     searches: IdentificationSearches,
     thresholds: Sequence[float],
@@ -704,13 +764,16 @@ def evaluate_identification(
     watchlist_fraction: float = 0.5,
     rank: int = 1,
 ) -> dict:
-    """Run 1:N identification on an identity-labelled folder; return the equitability report."""
+    """Run 1:N identification on an identity-labelled folder; return the equitability report.
+
+    Raises ``NotEnoughSearches`` when no face was found to enrol or to search with."""
     backend = backend or select_backend()
     store = EmbeddingCache.open(cache, backend.model_version)
     searches = collect_identification_searches(
         images_dir, backend=backend, cache=store, watchlist_fraction=watchlist_fraction
     )
     store.save()
+    require_enough_searches(searches)
     groups = read_group_labels(groups_csv) if groups_csv else None
     return equitability_report(
         searches, thresholds, model=backend.model_version, groups=groups, rank=rank
@@ -773,17 +836,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     backend = select_backend(args.model_pack)
     cache = EmbeddingCache.open(args.cache, backend.model_version)
-    result = evaluate_lfw(args.pairs, args.images, backend=backend, cache=cache)
-    print(_summary(result))
-    if args.json:
-        _write_json(args.json, result)
-    if args.identification:
-        thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
-        report = evaluate_identification(
-            args.images, thresholds, backend=backend, cache=cache, groups_csv=args.groups
-        )
-        print(_report_summary(report))
-        _write_json(args.identification, report)
+    try:
+        result = evaluate_lfw(args.pairs, args.images, backend=backend, cache=cache)
+        print(_summary(result))
+        if args.json:
+            _write_json(args.json, result)
+        if args.identification:
+            thresholds = [float(t) for t in args.thresholds.split(",") if t.strip()]
+            report = evaluate_identification(
+                args.images, thresholds, backend=backend, cache=cache, groups_csv=args.groups
+            )
+            print(_report_summary(report))
+            _write_json(args.identification, report)
+    except (NotEnoughPairs, NotEnoughSearches) as error:
+        # One line and a failing status, never figures that measure nothing.
+        print(error.detail, file=sys.stderr)
+        return 1
     return 0
 
 

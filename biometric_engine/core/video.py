@@ -3,6 +3,9 @@
 The container is recognised from its first bytes before FFmpeg sees the file: FFmpeg would
 otherwise also open playlists and other text formats that can point at other files or URLs.
 The duration is checked from the header and again while reading, since a header can lie.
+Before any frame is handed out the file is read through once and its readable frames counted
+against the count its container declares: a truncated or damaged file is refused, never
+searched in part as if it were the whole video.
 """
 
 import os
@@ -13,7 +16,14 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .errors import CorruptVideo, EmptyFile, FileTooLarge, UnsupportedVideoFormat, VideoTooLong
+from .errors import (
+    CorruptVideo,
+    EmptyFile,
+    FileTooLarge,
+    UnsupportedVideoFormat,
+    VideoTooLong,
+    VideoTruncated,
+)
 from .limits import DEFAULT_LIMITS, EngineLimits
 
 
@@ -24,6 +34,7 @@ class VideoInfo:
     fps: float
     frame_count: int
     duration_s: float
+    container: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +81,8 @@ def probe_video(
         )
     with path.open("rb") as handle:
         head = handle.read(512)
-    if sniff_video_container(head) is None:
+    container = sniff_video_container(head)
+    if container is None:
         raise UnsupportedVideoFormat()
 
     capture = _open(path)
@@ -93,7 +105,36 @@ def probe_video(
             raise CorruptVideo()
     finally:
         capture.release()
-    return VideoInfo(width, height, fps, max(frame_count, 0), duration_s)
+    return VideoInfo(width, height, fps, max(frame_count, 0), duration_s, container)
+
+
+# AVI and MP4/MOV state their frame count in the index; Matroska, WebM and MPEG streams do
+# not, and OpenCV estimates it from duration x frame rate, which can be one frame out.
+EXACT_FRAME_COUNT = frozenset({"avi", "mp4/mov"})
+
+
+def count_readable_frames(
+    path: str | os.PathLike[str], info: VideoInfo, *, limits: EngineLimits = DEFAULT_LIMITS
+) -> int:
+    """Decode every frame once (no colour conversion) and return how many could be read.
+
+    Raises ``VideoTooLong`` when the frames run past the limit, and ``VideoTruncated`` when
+    fewer can be read than the container declares: a file cut short or damaged part-way.
+    A container that declares no count (0) cannot be checked this way.
+    """
+    capture = _open(Path(path))
+    try:
+        readable = 0
+        while capture.grab():
+            if readable / info.fps > limits.max_video_seconds:
+                raise VideoTooLong(_too_long(readable / info.fps, limits))
+            readable += 1
+    finally:
+        capture.release()
+    allowed = 0 if info.container in EXACT_FRAME_COUNT else 1
+    if info.frame_count and readable < info.frame_count - allowed:
+        raise _truncated(readable, info.frame_count)
+    return readable
 
 
 def read_video_frames(
@@ -104,23 +145,29 @@ def read_video_frames(
 ) -> Iterator[VideoFrame]:
     """Yield every ``every_nth_frame``-th frame as RGB, after checking the file eagerly.
 
-    The checks of ``probe_video`` run when this is called, not at the first ``next()``, so a
-    refused video fails where the caller asked for it. ``VideoTooLong`` can still be raised
-    while iterating when frames continue past what the header declared.
+    The checks of ``probe_video`` and ``count_readable_frames`` run when this is called, not
+    at the first ``next()``, so a refused video (``VideoTruncated`` among them) fails where the
+    caller asked for it, before any frame is searched. ``VideoTooLong`` and ``VideoTruncated``
+    can still be raised while iterating, when the file changed after it was counted.
     """
     if every_nth_frame < 1:
         raise ValueError("every_nth_frame must be at least 1")
     info = probe_video(path, limits=limits)
-    return _frames(Path(path), info, limits, every_nth_frame)
+    readable = count_readable_frames(path, info, limits=limits)
+    return _frames(Path(path), info, limits, every_nth_frame, readable)
 
 
-def _frames(path: Path, info: VideoInfo, limits: EngineLimits, step: int) -> Iterator[VideoFrame]:
+def _frames(
+    path: Path, info: VideoInfo, limits: EngineLimits, step: int, readable: int
+) -> Iterator[VideoFrame]:
     capture = _open(path)
     try:
         index = 0
         while True:
             ok, bgr = capture.read()
             if not ok:
+                if index < readable:
+                    raise _truncated(index, readable)
                 return
             timestamp_s = index / info.fps
             if timestamp_s > limits.max_video_seconds:
@@ -139,6 +186,14 @@ def _open(path: Path) -> cv2.VideoCapture:
         capture.release()
         raise CorruptVideo()
     return capture
+
+
+def _truncated(read: int, declared: int) -> VideoTruncated:
+    return VideoTruncated(
+        f"Only {read} of the {declared} frames the video declares could be read: the file is "
+        "cut short or damaged. Upload the complete recording.",
+        facts={"frames_read": read, "frames_declared": declared},
+    )
 
 
 def _too_long(seconds: float, limits: EngineLimits) -> str:

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from authority.scopes import mint_enrolment_scope
+from biometric_engine.core.errors import NoFaceFound, NotAnImage
 from biometric_engine.engine import default_model_version
 from biometric_engine.enrolment import enrol_watchlist_face
 from biometric_engine.gate import EngineRefused
@@ -142,6 +143,85 @@ def test_the_standing_gallery_service_refuses_a_watchlist(unsigned, enroller, co
             gallery=unsigned, by=enroller, subject_ref="PNC-1", image=png_bytes(), backend=counting
         )
     assert counting.calls == 0
+    assert standing_failure("engine.enrolment_refused", unsigned)["reason"] == "wrong_gallery"
+
+
+# --- standing galleries: a failed enrolment is on the ledger, as a watchlist's is -------------
+
+
+@pytest.fixture
+def custody(db):
+    return Gallery.objects.create(
+        name="Custody images", kind=GalleryKind.CUSTODY, model_version=default_model_version()
+    )
+
+
+def standing_failure(action: str, gallery: Gallery) -> dict:
+    entry = LedgerEntry.objects.filter(action=action).get()
+    assert (entry.object_type, entry.object_id) == ("biometric_engine.gallery", str(gallery.pk))
+    return json.loads(entry.payload)
+
+
+def test_a_standing_enrolment_by_someone_not_permitted_is_refused_and_registered(
+    custody, operator, counting
+):
+    from oversight.selectors import refused_engine_calls
+
+    with pytest.raises(NotPermitted):
+        enrol_face(
+            gallery=custody, by=operator, subject_ref="CUST-1", image=png_bytes(), backend=counting
+        )
+    assert counting.calls == 0 and not EnrolledFace.objects.exists()
+    payload = standing_failure("engine.enrolment_refused", custody)
+    assert payload == {
+        "reason": "not_permitted",
+        "gallery_id": custody.pk,
+        "gallery_kind": "custody",
+    }
+    refused = LedgerEntry.objects.get(action="engine.enrolment_refused")
+    assert refused.actor_id == operator.pk and refused.role == "lfr_operator"
+    # The oversight register of refused engine calls lists it beside the watchlists' refusals.
+    assert list(refused_engine_calls()) == [refused]
+
+
+def test_a_standing_enrolment_under_another_model_is_refused_and_recorded(
+    custody, enroller, counting
+):
+    Gallery.objects.filter(pk=custody.pk).update(model_version="insightface-buffalo_l/1")
+    with pytest.raises(WrongState, match="insightface-buffalo_l/1 templates"):
+        enrol_face(
+            gallery=custody, by=enroller, subject_ref="CUST-1", image=png_bytes(), backend=counting
+        )
+    assert standing_failure("engine.enrolment_refused", custody)["reason"] == "wrong_model"
+
+
+def test_a_standing_enrolment_whose_face_is_refused_is_recorded_though_it_rolls_back(
+    custody, enroller, counting
+):
+    revision = custody.revision
+    # A real image without a face: the detector runs, finds none, the enrolment rolls back.
+    with pytest.raises(NoFaceFound):
+        enrol_face(
+            gallery=custody, by=enroller, subject_ref="CUST-1", image=png_bytes(), backend=counting
+        )
+    assert counting.calls > 0
+    assert not EnrolledFace.objects.exists()
+    assert Gallery.objects.get(pk=custody.pk).revision == revision
+    assert not LedgerEntry.objects.filter(action="engine.face_enrolled").exists()
+    payload = standing_failure("engine.enrolment_rejected", custody)
+    assert payload["reason"] == "no_face_found" and payload["gallery_id"] == custody.pk
+
+
+def test_a_standing_enrolment_from_an_unreadable_file_is_recorded(custody, enroller, counting):
+    with pytest.raises(NotAnImage):
+        enrol_face(
+            gallery=custody,
+            by=enroller,
+            subject_ref="CUST-1",
+            image=b"%PDF-1.7 not a photo",
+            backend=counting,
+        )
+    assert standing_failure("engine.enrolment_rejected", custody)["reason"] == "not_an_image"
 
 
 def test_a_record_id_too_long_to_store_is_refused_before_any_face_work(

@@ -3,7 +3,10 @@ corrupt, foreign and oversized files refused with a specific error before any he
 
 import io
 import struct
+import subprocess
+import sys
 import zlib
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -164,3 +167,131 @@ def test_check_rgb_refuses_anything_but_rgb_uint8():
         check_rgb(np.zeros((10, 10, 3), np.float32))
     with pytest.raises(ValueError):
         check_rgb(np.zeros((0, 10, 3), np.uint8))
+
+
+# --- decoded memory: channels x bytes per sample, and one frame -------------------------------
+
+
+def png_of(width: int, height: int, *, bit_depth: int = 8, colour_type: int = 2) -> bytes:
+    """A complete PNG of a diagonal gradient, compressed a row at a time (little memory)."""
+    channels = {0: 1, 2: 3, 6: 4}[colour_type]
+    dtype = ">u2" if bit_depth == 16 else np.uint8
+    top = 65535 if bit_depth == 16 else 255
+    compressor = zlib.compressobj(9)
+    body = []
+    for y in range(height):
+        values = (np.arange(width) + y) * top // (width + height)
+        row = np.repeat(values[:, None], channels, axis=1).astype(dtype)
+        body.append(compressor.compress(b"\x00" + row.tobytes()))
+    body.append(compressor.flush())
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(kind + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+
+    header = struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", b"".join(body))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.mark.parametrize(
+    ("bit_depth", "colour_type", "bytes_per_pixel"),
+    [(8, 2, 3), (8, 6, 4), (16, 2, 6), (16, 0, 3), (8, 0, 3)],
+    ids=["rgb", "rgba", "rgb-16-bit", "grey-16-bit", "grey"],
+)
+def test_decoded_bytes_are_channels_times_bytes_per_sample_at_least_rgb(
+    bit_depth, colour_type, bytes_per_pixel
+):
+    # Grey is counted as the RGB array made from it; 16-bit colour as declared, though
+    # Pillow keeps 8 bits of it.
+    data = png_of(50, 40, bit_depth=bit_depth, colour_type=colour_type)
+    needed = 50 * 40 * bytes_per_pixel
+    assert load_image(data, limits=EngineLimits(max_image_decoded_bytes=needed)).shape == (
+        40,
+        50,
+        3,
+    )
+    with pytest.raises(errors.DecodedImageTooLarge) as caught:
+        load_image(data, limits=EngineLimits(max_image_decoded_bytes=needed - 1))
+    assert caught.value.code == "image_decoded_too_large"
+    assert f"{needed:,} bytes once decoded" in caught.value.detail
+    assert isinstance(caught.value, errors.ImageTooLarge)
+
+
+def test_a_6000_by_6000_png_under_the_pixel_limit_is_refused_by_its_decoded_bytes():
+    data = png_of(6000, 6000)
+    assert EngineLimits().max_image_pixels >= 6000 * 6000  # under the pixel limit
+    with pytest.raises(errors.DecodedImageTooLarge) as caught:
+        load_image(data)
+    assert "6000x6000" in caught.value.detail and "108,000,000 bytes" in caught.value.detail
+
+
+MEASURE = """
+import resource, sys
+from biometric_engine.core.images import load_image
+from biometric_engine.core.limits import EngineLimits
+data = sys.stdin.buffer.read()
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    load_image(data, limits=EngineLimits(max_image_decoded_bytes=int(sys.argv[1])))
+    outcome = "loaded"
+except Exception as error:
+    outcome = error.code
+grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(outcome, grown * 1024)
+"""
+
+
+def peak_memory_of_loading(data: bytes, limit: int) -> tuple[str, int]:
+    """Load in a fresh interpreter; return the outcome and how much its peak RSS grew."""
+    done = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(limit)],
+        input=data,
+        capture_output=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    outcome, grown = done.stdout.decode().split()
+    return outcome, int(grown)
+
+
+def test_decoding_memory_is_refused_cheaply_and_bounded_when_allowed():
+    data = png_of(6000, 6000)
+    decoded = 6000 * 6000 * 3
+    outcome, grown = peak_memory_of_loading(data, EngineLimits().max_image_decoded_bytes)
+    assert outcome == "image_decoded_too_large" and grown < 20 * 2**20, grown
+    # Allowed, its peak stays near the Pillow image plus the RGB array (it was 5.7 times the
+    # decoded bytes when the image was converted and copied whole).
+    outcome, grown = peak_memory_of_loading(data, decoded)
+    assert outcome == "loaded" and grown < 3 * decoded, grown
+
+
+def test_16_bit_grey_is_scaled_to_8_bits_not_clipped_to_white():
+    data = png_of(64, 16, bit_depth=16, colour_type=0)
+    rgb = load_image(data)
+    expected = ((np.arange(64)[None, :] + np.arange(16)[:, None]) * 65535 // 80) >> 8
+    assert np.array_equal(rgb[:, :, 0], expected.astype(np.uint8))
+    assert np.array_equal(rgb[:, :, 0], rgb[:, :, 2])
+    assert len(np.unique(rgb)) > 50  # clipping left only 0 and 255
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_an_animated_image_is_refused_not_searched_by_its_first_frame(fmt):
+    frames = [two_colour_image().rotate(90 * i, expand=False) for i in range(3)]
+    data = encode(frames[0], fmt, save_all=True, append_images=frames[1:], duration=100)
+    with pytest.raises(errors.AnimatedImage) as caught:
+        load_image(data)
+    assert caught.value.code == "animated_image" and "3 frames" in caught.value.detail
+    assert isinstance(caught.value, errors.UnsupportedImageFormat)
+
+
+def test_rgb_comes_out_the_same_band_by_band():
+    # 2048 wide: a band is 512 rows of the decoded image, so 1100 rows take three, the last short.
+    y, x = np.mgrid[0:1100, 0:2048]
+    pixels = np.stack([x * 7 + y, x + y * 13, x * y, x ^ y], axis=-1) % 256
+    image = Image.fromarray(pixels.astype(np.uint8), mode="RGBA")
+    assert np.array_equal(load_image(encode(image, "PNG")), np.asarray(image.convert("RGB")))

@@ -90,3 +90,66 @@ def test_container_header_with_damaged_contents_is_refused_as_corrupt(tmp_path, 
 def test_a_directory_or_device_is_not_read_as_a_video(tmp_path):
     with pytest.raises(errors.CorruptVideo):
         probe_video(tmp_path)
+
+
+# --- a file cut short: refused, never searched in part ----------------------------------------
+
+
+def write_noisy_video(path, *, frames: int = 30, fps: float = 10.0) -> None:
+    """Frames of noise, so each frame's JPEG is large and a cut file loses whole frames."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (64, 48))
+    assert writer.isOpened()
+    rng = np.random.default_rng(0)
+    for _ in range(frames):
+        writer.write(rng.integers(0, 256, (48, 64, 3), np.uint8))
+    writer.release()
+
+
+def cut_short(path, share: float) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * share)])
+
+
+def raw_frames_readable(path) -> int:
+    capture = cv2.VideoCapture(str(path), cv2.CAP_FFMPEG)
+    count = 0
+    while capture.grab():
+        count += 1
+    capture.release()
+    return count
+
+
+@pytest.fixture
+def noisy_video(tmp_path):
+    path = tmp_path / "camera.avi"
+    write_noisy_video(path)
+    return path
+
+
+def test_a_complete_avi_reads_every_declared_frame(noisy_video):
+    assert probe_video(noisy_video).frame_count == 30
+    assert len(list(read_video_frames(noisy_video))) == 30
+
+
+def test_a_truncated_avi_is_refused_with_frames_read_of_frames_declared(noisy_video):
+    cut_short(noisy_video, 0.2)
+    readable = raw_frames_readable(noisy_video)
+    assert 0 < readable < 30  # what OpenCV alone would hand out, silently
+    assert probe_video(noisy_video).frame_count == 30  # the header still declares them all
+    with pytest.raises(errors.VideoTruncated) as caught:
+        read_video_frames(noisy_video)  # eagerly: before a single frame is handed out
+    assert caught.value.code == "video_truncated"
+    assert caught.value.facts == {"frames_read": readable, "frames_declared": 30}
+    assert f"Only {readable} of the 30 frames" in caught.value.detail
+    assert isinstance(caught.value, errors.CorruptVideo)
+
+
+def test_a_video_cut_short_after_it_was_counted_fails_at_the_end_not_silently(noisy_video):
+    frames = read_video_frames(noisy_video)  # counted whole: 30 readable
+    cut_short(noisy_video, 0.2)
+    read = []
+    with pytest.raises(errors.VideoTruncated) as caught:
+        for frame in frames:
+            read.append(frame.index)
+    assert 0 < len(read) < 30
+    assert caught.value.facts == {"frames_read": len(read), "frames_declared": 30}

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from authority.models import User
+from biometric_engine.core.errors import NotEnoughSearches
 from biometric_engine.core.evaluate import (
     evaluate_identification,
     list_identity_images,
@@ -76,13 +77,16 @@ class Command(BaseCommand):
         by = _user(options.get("username")) if save else None
 
         backend = configured_backend()
-        report = evaluate_identification(
-            images,
-            scores,
-            backend=backend,
-            cache=open_cache(cache, backend.model_version),
-            groups_csv=groups,
-        )
+        try:
+            report = evaluate_identification(
+                images,
+                scores,
+                backend=backend,
+                cache=open_cache(cache, backend.model_version),
+                groups_csv=groups,
+            )
+        except NotEnoughSearches as error:  # a report of nothing would set the lowest floor
+            raise CommandError(error.detail) from None
         self.stdout.write(summary(report))
         if json_out is not None:
             write_json(json_out, report)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from biometric_engine.core.errors import NotEnoughPairs
 from biometric_engine.core.evaluate import EmbeddingCache, evaluate_lfw
 from biometric_engine.management.checks import (
     configured_backend,
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             result = evaluate_lfw(pairs, images, backend=backend, cache=store)
         except ValueError as error:  # a malformed pairs file
             raise CommandError(f"--pairs {pairs}: {error}") from None
+        except NotEnoughPairs as error:  # nothing to measure: no figures, not chance figures
+            raise CommandError(error.detail) from None
         result = {key: result[key] for key in JSON_KEYS}
         self.stdout.write(summary(result))
         if json_out is not None:
