@@ -6,10 +6,13 @@ class AuthorityConfig(AppConfig):
     verbose_name = "Authority"
 
     def ready(self) -> None:
+        from authority.inspection import WAD_SOURCE
         from authority.models import Application
         from authority.selectors import may_read_restricted
+        from oversight.documents import register_document_source
         from oversight.redaction import register_restricted_fields
 
+        register_document_source(WAD_SOURCE)
         # The intelligence case: masked on every page, diff and response for other readers.
         register_restricted_fields(
             Application, fields=("intelligence_case",), may_read=may_read_restricted

@@ -1,7 +1,7 @@
 """Pure checks on an application, shared by the services and the drafting pages."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from authority.errors import ConditionWidensRequest, InvalidCondition
@@ -12,6 +12,13 @@ from authority.models import (
     LegalBasis,
     Mode,
 )
+
+# Named time rules (DOMAIN), each defined once.
+# An urgent authority lapses unless ratified within this time (or by its window's end, if
+# sooner): the platform's choice, by analogy with RIPA urgent oral authorisations.
+URGENT_LAPSE_AFTER = timedelta(hours=72)
+# A watchlist is composed not more than this long before its deployment starts.
+WATCHLIST_COMPOSITION_WINDOW = timedelta(hours=24)
 
 
 def missing_for_submission(app: Application, *, now: datetime) -> list[str]:

@@ -88,13 +88,5 @@ def _owner(record, application: Application):
 
 
 def scope_decision(application: Application) -> Decision | None:
-    """The decision whose scope is in force: the latest with an authorised window.
-
-    The gate reads the same in SQL (``biometric_engine.selectors.gate_state``): change both.
-    """
-    return (
-        application.decisions.exclude(authorised_end=None)
-        .prefetch_related("authorised_locations")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )
+    """The decision whose scope is in force (``DecisionQuerySet.in_force``)."""
+    return application.decisions.in_force().prefetch_related("authorised_locations").first()

@@ -18,10 +18,3 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     ],
     Role.OVERSIGHT: ["biometric_engine.view_gallery", VIEW_REPORTS],
 }
-
-# The role that runs the engine in each mode: the scope carries it, and the ledger records it.
-SEARCH_ROLE_FOR_MODE: dict[str, Role] = {
-    "lfr": Role.LFR_OPERATOR,
-    "rfr": Role.INVESTIGATOR,
-    "oifr": Role.INVESTIGATOR,
-}

@@ -29,6 +29,7 @@ from django.utils import timezone
 from oversight import keys
 from oversight.canonical import format_time
 from oversight.checkpoints import create_checkpoint
+from oversight.documents import DocumentSource, document_sources
 from oversight.models import LedgerCheckpoint
 from oversight.offline_verifier import GENESIS_HASH, ROW_FIELDS
 from oversight.schema import SELECT_FIRST_SEQ_SINCE, SELECT_HASH_AT
@@ -67,17 +68,18 @@ class ExportSummary:
     first_seq: int | None = None
     last_seq: int | None = None
     checkpoint_tree_size: int = 0
-    wads_included: int = 0
-    wad_mismatches: list[str] = field(default_factory=list)
+    documents_included: dict[str, int] = field(default_factory=dict)  # label -> count
+    document_mismatches: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         span = f" (seq {self.first_seq}..{self.last_seq})" if self.entries else ""
+        counts = "".join(f", {n} {label}" for label, n in self.documents_included.items())
         text = (
             f"wrote {self.path}: {self.entries} ledger entries{span}, checkpoint of "
-            f"{self.checkpoint_tree_size} entries, {self.wads_included} WAD PDFs"
+            f"{self.checkpoint_tree_size} entries{counts}"
         )
-        if self.wad_mismatches:
-            text += f"; {len(self.wad_mismatches)} WAD files do not match their stored sha256"
+        if self.document_mismatches:
+            text += f"; {len(self.document_mismatches)} documents do not match their stored sha256"
         return text
 
 
@@ -102,7 +104,10 @@ def write_inspection_export(out: Path, *, since: date | None = None) -> ExportSu
         )
         public_pem = keys.public_key_pem()
         archive.writestr("ledger-public-key.pem", public_pem)
-        wads = _write_wads(archive, summary, since=since)
+        documents = {
+            source.key: _write_documents(archive, summary, source, since=since)
+            for source in document_sources()
+        }
         archive.write(VERIFIER_SOURCE, "verify_inspection.py")
         archive.writestr("README.txt", README)
         manifest = {
@@ -124,7 +129,7 @@ def write_inspection_export(out: Path, *, since: date | None = None) -> ExportSu
                 "key_id": keys.key_id(),
                 "sha256": hashlib.sha256(public_pem).hexdigest(),
             },
-            "wads": wads,
+            **documents,
         }
         archive.writestr("manifest.json", json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return summary
@@ -163,43 +168,32 @@ def _write_ledger(archive, summary: ExportSummary, *, upto: int, since_text: str
     return digest.hexdigest(), anchor
 
 
-def wad_documents(*, since: date | None = None):
-    """Every Written Authority Document, oldest first."""
-    from authority.models import WrittenAuthorityDocument
-
-    documents = WrittenAuthorityDocument.objects.order_by("issued_at", "pk")
-    if since is not None:
-        documents = documents.filter(issued_at__date__gte=since)
-    return documents.iterator(chunk_size=50)
-
-
-def _write_wads(archive, summary: ExportSummary, *, since: date | None) -> dict:
+def _write_documents(
+    archive, summary: ExportSummary, source: DocumentSource, *, since: date | None
+) -> dict:
     files = []
-    for document in wad_documents(since=since):
-        digest = hashlib.sha256()
-        name = f"wad/application-{document.application_id}/v{document.version}.pdf"
-        content = bytes(document.content)
-        digest.update(content)
-        archive.writestr(name, content)
-        actual = digest.hexdigest()
-        matches = actual == document.sha256
+    mismatches = 0
+    for document in source.documents(since):
+        archive.writestr(document.path, document.content)
+        actual = hashlib.sha256(document.content).hexdigest()
+        matches = actual == document.stored_sha256
         if not matches:
-            summary.wad_mismatches.append(name)
+            mismatches += 1
+            summary.document_mismatches.append(document.path)
         files.append(
             {
-                "path": name,
-                "application_id": document.application_id,
-                "version": document.version,
+                "path": document.path,
+                **document.meta,
                 "issued_at": format_time(document.issued_at),
-                "stored_sha256": document.sha256,
+                "stored_sha256": document.stored_sha256,
                 "sha256": actual,
                 "matches_stored_sha256": matches,
             }
         )
-    summary.wads_included = len(files)
+    summary.documents_included[source.label] = len(files)
     return {
-        "model": "authority.WrittenAuthorityDocument",
+        "model": source.model,
         "included": len(files),
-        "mismatches": len(summary.wad_mismatches),
+        "mismatches": mismatches,
         "files": files,
     }

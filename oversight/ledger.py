@@ -44,7 +44,8 @@ from oversight.offline_verifier import GENESIS_HASH, entry_hash
 from oversight.schema import INSERT_ENTRY, SELECT_HEAD, SELECT_LOCKED_HEAD
 
 if TYPE_CHECKING:
-    from authority.models import User
+    # The acting account, whatever the user model (the ledger knows no app above it).
+    from django.contrib.auth.models import AbstractBaseUser as User
 
 # pg_advisory_xact_lock key shared by every append and checkpoint ("WALEDGER" in ASCII).
 LEDGER_LOCK_KEY = 0x57414C4544474552

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 # Authority fixtures (applicants, deciders, applications in each state) serve every app's tests.
-pytest_plugins = ["tests.authority.fixtures", "tests.biometric_engine.gate_fixtures"]
+pytest_plugins = ["tests.authority.fixtures", "tests.gate.fixtures"]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATASETS = REPO_ROOT.parent / "shared" / "datasets"

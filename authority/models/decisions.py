@@ -15,6 +15,16 @@ class DecisionOutcome(models.TextChoices):
     RATIFIED = "ratified", "Ratified"
 
 
+class DecisionQuerySet(models.QuerySet):
+    def in_force(self) -> "DecisionQuerySet":
+        """The decisions that authorised a window, the one in force first: the latest.
+
+        The one definition of "the decision in force": the ORM reads it with ``.first()``,
+        and the gate compiles this same query into its one-query check (``gate.selectors``).
+        """
+        return self.exclude(authorised_end=None).order_by("-decided_at", "-pk")
+
+
 class Decision(models.Model):
     """One decision on one submission.
 
@@ -41,6 +51,8 @@ class Decision(models.Model):
     authorised_locations = models.ManyToManyField(Location, blank=True, related_name="+")
     review_by = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         ordering = ["decided_at", "pk"]

@@ -1,8 +1,6 @@
 """Decisions on a submitted application: authorise (with conditions), refuse, return,
 authorise urgently, ratify; and the Chief Officer's consultation on LFR."""
 
-from datetime import timedelta
-
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
@@ -27,7 +25,14 @@ from authority.models import (
     User,
 )
 from authority.policies import require_permitted
-from authority.rules import ConditionSpec, Scope, decided_scope, narrow_scope, requested_scope
+from authority.rules import (
+    URGENT_LAPSE_AFTER,
+    ConditionSpec,
+    Scope,
+    decided_scope,
+    narrow_scope,
+    requested_scope,
+)
 from authority.services._guards import (
     authority_service,
     lock_application,
@@ -39,7 +44,6 @@ from biometric_engine.selectors import floor_report
 from common.errors import InvalidInput
 from oversight.ledger import record_event
 
-URGENT_LAPSE_AFTER = timedelta(hours=72)  # by analogy with RIPA urgent oral authorisations
 S = ApplicationStatus
 
 

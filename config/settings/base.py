@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "authority",
     "oversight",
     "biometric_engine",
+    "gate",
 ]
 
 MIDDLEWARE = [

@@ -8,11 +8,11 @@ import pytest
 from authority import services
 from authority.errors import AlreadyHalted, NotHalted, NotTheSilverCommander, ReasonsRequired
 from authority.models import ApplicationStatus, Rank
-from authority.scopes import mint_scope
 from biometric_engine.engine import default_model_version
 from biometric_engine.models import Gallery, GalleryKind
 from common.errors import WrongState
 from common.roles import Role
+from gate.minting import mint_scope
 from oversight.models import LedgerEntry
 from tests.authority.fixtures import draft_application, unchanged
 from tests.factories import UserFactory

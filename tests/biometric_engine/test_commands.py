@@ -13,11 +13,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from biometric_engine.benchmark import ADMITTED, measure_gate_overhead
 from biometric_engine.core.bench import MIN_FIT_VECTORS, NO_IMAGES_LINE
 from biometric_engine.engine import engine_backend
-from biometric_engine.management.commands import benchmark_engine
 from biometric_engine.management.commands.evaluate_engine import JSON_KEYS
+from gate.benchmark import ADMITTED, measure_gate_overhead
+from gate.management.commands import benchmark_engine
 from oversight.models import LedgerEntry
 from tests.biometric_engine.conftest import LFW_DIR
 from tests.conftest import REPO_ROOT

@@ -81,8 +81,8 @@ def test_domain_error_becomes_a_coded_response():
 
 def test_the_engines_refusals_become_coded_responses_not_500s():
     from biometric_engine.core.errors import ImageTooLarge, ModelPackNotFound
-    from biometric_engine.gate import EngineRefused
     from config.api import domain_exception_handler
+    from gate.checks import EngineRefused
 
     too_large = domain_exception_handler(ImageTooLarge(), {})
     assert too_large.status_code == 400 and too_large.data["code"] == "image_too_large"

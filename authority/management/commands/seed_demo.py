@@ -1,8 +1,9 @@
+import os
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from authority.demo import DEMO_PEOPLE, seed_demo_accounts
-from config.settings.base import env
 
 DEFAULT_DEMO_PASSWORD = "demo-password-2026"
 
@@ -11,7 +12,7 @@ class Command(BaseCommand):
     help = "Create demo accounts for every role (idempotent) and print their logins."
 
     def add_arguments(self, parser) -> None:
-        parser.add_argument("--password", default=env("WA_DEMO_PASSWORD", default=""))
+        parser.add_argument("--password", default=os.environ.get("WA_DEMO_PASSWORD", ""))
 
     def handle(self, *args, password: str, **options) -> None:
         if settings.SETTINGS_MODULE.endswith(".production"):

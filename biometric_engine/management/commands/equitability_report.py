@@ -13,9 +13,9 @@ writes its ledger event; the pages under /engine/reports/ show it.
 
 from pathlib import Path
 
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from authority.models import User
 from biometric_engine.core.errors import NotEnoughSearches
 from biometric_engine.core.evaluate import (
     evaluate_identification,
@@ -113,10 +113,10 @@ def parse_thresholds(text: str) -> list[float]:
     return scores
 
 
-def _user(username: str | None) -> User | None:
+def _user(username: str | None):
     if username is None:
         return None
-    user = User.objects.filter(username=username).first()
+    user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise CommandError(f"--by {username}: no such user")
     # The service refuses too; asking now saves a long run that could not be saved.

@@ -27,5 +27,5 @@ class Command(BaseCommand):
             raise CommandError(f"--out must name a .zip file, not {out}", returncode=2)
         summary = write_inspection_export(out, since=since)
         self.stdout.write(summary.line())
-        for name in summary.wad_mismatches:
+        for name in summary.document_mismatches:
             self.stderr.write(f"warning: {name} does not match the sha256 stored for it")

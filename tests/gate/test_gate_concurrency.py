@@ -8,8 +8,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from authority import services
-from biometric_engine.gate import EngineRefused, check_scope
-from biometric_engine.selectors import gate_state
+from gate.checks import EngineRefused, check_scope
+from gate.selectors import gate_state
 
 
 @pytest.mark.integration

@@ -18,7 +18,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from biometric_engine.benchmark import TARGET_MS, run_gate_benchmark
 from biometric_engine.core.bench import (
     FACE_SAMPLE,
     MIN_FIT_VECTORS,
@@ -33,6 +32,7 @@ from biometric_engine.management.checks import (
     require_output,
     write_json,
 )
+from gate.benchmark import TARGET_MS, run_gate_benchmark
 
 # The LFW sample's place beside the repository (as the tests find it). No setting names it.
 LFW_SAMPLE = Path("shared") / "datasets" / "lfw-fold1"

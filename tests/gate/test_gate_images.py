@@ -12,14 +12,15 @@ from django.apps import apps
 from django.conf import settings
 from PIL import Image
 
-from authority.scopes import mint_enrolment_scope, mint_scope
 from biometric_engine.core.errors import SeveralFaces
 from biometric_engine.engine import default_model_version
-from biometric_engine.enrolment import enrol_watchlist_face
-from biometric_engine.gate import EngineRefused, search_frame, search_probe, search_video
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import enrol_face, remove_face
 from common.roles import Role
+from gate.checks import EngineRefused
+from gate.enrolment import enrol_watchlist_face
+from gate.minting import mint_enrolment_scope, mint_scope
+from gate.search import search_frame, search_probe, search_video
 from oversight.models import LedgerEntry
 from tests.factories import UserFactory
 

@@ -4,25 +4,24 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from authority.models import Application, ApplicationStatus, User
+from authority.models import LIVE_STATUSES, Application, User
+from authority.rules import WATCHLIST_COMPOSITION_WINDOW
 from authority.selectors import scope_decision
 from authority.services._guards import authority_service, lock_application
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery, GalleryKind
-from biometric_engine.roles import SEARCH_ROLE_FOR_MODE
-from biometric_engine.scope import ENROL, SEARCH, AuthorityScope, sign_scope
 from biometric_engine.selectors import equitability_problem, floor_report
 from common.errors import NotPermitted, WrongState
 from common.roles import Role
+from gate.roles import SEARCH_ROLE_FOR_MODE
+from gate.scope import ENROL, SEARCH, AuthorityScope, sign_scope
 from oversight.ledger import record_event
 
 # A scope is short-lived even inside a long authority, so a leaked one soon stops working.
 SCOPE_LIFETIME = timedelta(hours=12)
-WATCHLIST_COMPOSITION_LEAD = timedelta(hours=24)  # DOMAIN: composed <= 24 h before it starts
-LIVE = (ApplicationStatus.AUTHORISED, ApplicationStatus.URGENT_AUTHORISED)
 
 
 def _require_live(application: Application) -> None:
-    if application.status not in LIVE:
+    if application.status not in LIVE_STATUSES:
         raise WrongState(
             f"No scope can be issued: the authority is {application.get_status_display().lower()}."
         )
@@ -132,7 +131,7 @@ def mint_enrolment_scope(*, application: Application, by: User, gallery: Gallery
     application = lock_application(application)
     now = timezone.now()
     _require_live(application)
-    opens = application.valid_from - WATCHLIST_COMPOSITION_LEAD
+    opens = application.valid_from - WATCHLIST_COMPOSITION_WINDOW
     if not (opens <= now < application.valid_until):
         raise WrongState(
             "A watchlist is composed no more than 24 hours before the authorised window opens, "

@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from authority.scopes import mint_scope
 from biometric_engine.engine import default_model_version
 from biometric_engine.models import Gallery, GalleryKind
 from common.roles import Role
+from gate.minting import mint_scope
 from tests.factories import UserFactory
 
 

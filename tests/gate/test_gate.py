@@ -12,13 +12,14 @@ from django.utils import timezone
 from PIL import Image
 
 from authority import services
-from authority.scopes import mint_scope
 from biometric_engine.core.backends import select_backend
 from biometric_engine.engine import default_model_version
-from biometric_engine.gate import EngineRefused, search_frame, search_probe
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
-from biometric_engine.scope import sign_scope
 from common.roles import Role
+from gate.checks import EngineRefused
+from gate.minting import mint_scope
+from gate.scope import sign_scope
+from gate.search import search_frame, search_probe
 from oversight.models import LedgerEntry
 from tests.authority.fixtures import draft_application
 from tests.factories import UserFactory

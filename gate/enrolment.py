@@ -14,16 +14,16 @@ from authority.models import Decision
 from biometric_engine import services
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.engine import engine_backend, one_face_template
-from biometric_engine.gate import (
+from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
+from gate.checks import (
     EngineRefused,
     ledger_refusal,
-    ledgered_input,
     read_checked_state,
     refuse,
     require_engine_model,
 )
-from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
-from biometric_engine.scope import ENROL, AuthorityScope
+from gate.scope import ENROL, AuthorityScope
+from gate.search import ledgered_input
 
 REFUSED = "engine.enrolment_refused"
 

@@ -38,16 +38,18 @@ from django.utils import timezone
 
 from authority import services
 from authority.models import AccountKind, Application, LocationType, Rank, User
-from authority.scopes import mint_scope
-from biometric_engine import gate, indexes
+from biometric_engine import indexes
 from biometric_engine.core.bench import synthetic_vectors
 from biometric_engine.core.embed import EMBEDDING_DIM
 from biometric_engine.core.evaluate import IdentificationSearches, equitability_report
 from biometric_engine.engine import default_model_version
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
-from biometric_engine.scope import AuthorityScope
 from biometric_engine.services import record_equitability_report
 from common.roles import Role
+from gate.checks import EngineRefused, admit, check_scope
+from gate.minting import mint_scope
+from gate.scope import AuthorityScope
+from gate.search import search_admitted
 from oversight.ledger import ledger_head
 
 TARGET_MS = 2.0  # the gate and its ledger events, per admitted call
@@ -272,7 +274,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
     unlisted = synthetic_vectors(1, np.random.default_rng(1))
 
     def check() -> None:
-        gate.check_scope(
+        check_scope(
             scope,
             mode="lfr",
             gallery_id=gallery.pk,
@@ -286,7 +288,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
         # The gate's own path behind search_frame, from the point the frame's faces are
         # embedded: admit, then lock, re-check, ledger, search, ledger, commit.
         def call() -> None:
-            admission = gate._admit(
+            admission = admit(
                 scope,
                 by=operator,
                 mode="lfr",
@@ -295,7 +297,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
                 threshold=None,
                 engine_model=scope.model_version,
             )
-            gate._search(
+            search_admitted(
                 admission,
                 scope,
                 by=operator,
@@ -308,7 +310,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
 
     def refused() -> None:
         try:
-            gate._admit(
+            admit(
                 scope,
                 by=operator,
                 mode="lfr",
@@ -317,7 +319,7 @@ def measure_gate_overhead(*, calls: int = 1000, watchlist_size: int = 1000) -> d
                 threshold=None,
                 engine_model=scope.model_version,
             )
-        except gate.EngineRefused:
+        except EngineRefused:
             return
         raise AssertionError("the benchmark's refused call was admitted")
 

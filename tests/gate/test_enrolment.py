@@ -8,19 +8,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from authority.scopes import mint_enrolment_scope
 from biometric_engine.core.errors import NoFaceFound, NotAnImage
 from biometric_engine.engine import default_model_version
-from biometric_engine.enrolment import enrol_watchlist_face
-from biometric_engine.gate import EngineRefused
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
-from biometric_engine.scope import sign_scope
 from biometric_engine.services import enrol_face
 from common.errors import NotPermitted, WrongState
 from common.roles import Role
+from gate.checks import EngineRefused
+from gate.enrolment import enrol_watchlist_face
+from gate.minting import mint_enrolment_scope
+from gate.scope import sign_scope
 from oversight.models import LedgerEntry
-from tests.biometric_engine.test_gate import CountingBackend, png_bytes
 from tests.factories import UserFactory
+from tests.gate.test_gate import CountingBackend, png_bytes
 
 
 @pytest.fixture

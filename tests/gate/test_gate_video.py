@@ -6,10 +6,10 @@ import json
 import pytest
 
 from biometric_engine.core.errors import VideoTruncated
-from biometric_engine.gate import search_video
+from gate.search import search_video
 from oversight.models import LedgerEntry
-from tests.biometric_engine.test_gate import CountingBackend
 from tests.biometric_engine.test_video import cut_short, write_noisy_video
+from tests.gate.test_gate import CountingBackend
 
 
 def test_a_truncated_video_is_refused_and_recorded_before_any_frame_is_searched(

@@ -1,0 +1,268 @@
+"""The gate's searches: each call is checked and written to the ledger before it runs.
+
+Call these outside any open transaction: a refusal is committed to the ledger on its own, and
+an admitted search commits its ledger events with its result.
+"""
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.embed import EMBEDDING_DIM
+from biometric_engine.core.errors import EngineInputError
+from biometric_engine.core.images import load_image
+from biometric_engine.core.match import MatchResult, match_probes
+from biometric_engine.core.video import read_video_frames
+from biometric_engine.engine import engine_backend, engine_limits, one_face_template
+from biometric_engine.indexes import index_for
+from biometric_engine.selectors import enrolled_ids
+from common.errors import InvalidInput
+from gate.checks import (
+    RFR_CANDIDATE_CAP,
+    Admission,
+    EngineRefused,
+    admit,
+    authority_subject,
+    check_scope,
+    ledger_refusal,
+)
+from gate.scope import AuthorityScope
+from oversight.ledger import record_event
+
+
+def _still_enrolled(result: MatchResult, gallery_id: int) -> MatchResult:
+    """Drop candidates whose rows were deleted after the index was read (a removal racing the
+    search); only a match pays for the check."""
+    if not result.candidates:
+        return result
+    present = enrolled_ids(gallery_id, [candidate.id for candidate in result.candidates])
+    return replace(result, candidates=tuple(c for c in result.candidates if c.id in present))
+
+
+def search_admitted(
+    admission: Admission,
+    scope: AuthorityScope,
+    *,
+    by,
+    vectors: np.ndarray,
+    location_id,
+    max_candidates: int,
+) -> MatchResult:
+    gallery_id = admission.gallery_id
+    try:
+        with transaction.atomic():
+            # Re-check under the authority's row lock, so a cancellation racing this call is
+            # seen; then write the event before searching: if the ledger fails, no search runs.
+            admission = check_scope(
+                scope,
+                mode=scope.mode,
+                gallery_id=gallery_id,
+                location_id=location_id,
+                threshold=Decimal(str(admission.threshold)),
+                now=timezone.now(),
+                holder_id=by.pk if by is not None else None,
+                lock=True,
+            )
+            subject = authority_subject(scope)
+            record_event(
+                actor=by,
+                role=scope.role,
+                action="engine.search_run",
+                subject=subject,
+                payload={
+                    "gallery_id": gallery_id,
+                    "location_id": location_id,
+                    "threshold": str(admission.threshold),
+                    "mode": scope.mode,
+                    "probes": int(vectors.shape[0]),
+                },
+            )
+            result = _still_enrolled(
+                match_probes(
+                    vectors,
+                    index_for(gallery_id, revision=admission.gallery_revision),
+                    threshold=admission.threshold,
+                    max_candidates=max_candidates,
+                ),
+                gallery_id,
+            )
+            # Most frames match nothing: their call is one event. A match adds a second with
+            # the candidates' scores, in the same transaction, before anyone can see it.
+            if result.candidates:
+                record_event(
+                    actor=by,
+                    role=scope.role,
+                    action="engine.candidates_found",
+                    subject=subject,
+                    payload={
+                        "gallery_id": gallery_id,
+                        "candidates": len(result.candidates),
+                        "scores": [round(c.score, 4) for c in result.candidates],
+                    },
+                )
+    except EngineRefused as refusal:
+        ledger_refusal(scope, by, gallery_id, location_id, refusal)
+        raise
+    return result
+
+
+@contextmanager
+def ledgered_input(
+    scope: AuthorityScope, by, gallery_id, location_id, *, action: str = "engine.probe_rejected"
+):
+    """An admitted call whose image or face the engine refuses is recorded too, then raised."""
+    try:
+        yield
+    except EngineInputError as error:
+        with transaction.atomic():
+            record_event(
+                actor=by,
+                role=scope.role,
+                action=action,
+                subject=authority_subject(scope),
+                payload={
+                    **error.facts,  # e.g. a truncated video's frames read and declared
+                    "reason": error.code,
+                    "gallery_id": gallery_id,
+                    "location_id": location_id,
+                    "mode": scope.mode,
+                },
+            )
+        raise
+
+
+def search_frame(
+    *,
+    scope: AuthorityScope | None,
+    image: bytes,
+    gallery_id: int,
+    location_id: int,
+    by=None,
+    threshold: Decimal | None = None,
+    backend: FaceBackend | None = None,
+) -> MatchResult:
+    """LFR: every face in a camera frame against the signed-off watchlist.
+
+    Faces that match nothing leave only the count; no probe vector or image is kept.
+    """
+    backend = backend or engine_backend()
+    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
+    with ledgered_input(scope, by, gallery_id, location_id):
+        vectors = _frame_vectors(backend, load_image(image, limits=engine_limits()))
+    return search_admitted(
+        admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
+    )
+
+
+def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend) -> Admission:
+    return admit(
+        scope,
+        by=by,
+        mode="lfr",
+        gallery_id=gallery_id,
+        location_id=location_id,
+        threshold=threshold,
+        engine_model=backend.model_version,
+    )
+
+
+def _frame_vectors(backend: FaceBackend, rgb: np.ndarray) -> np.ndarray:
+    faces = backend.detect(rgb)
+    if not faces:
+        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+    return np.stack([backend.embed(rgb, face) for face in faces])
+
+
+@dataclass(frozen=True)
+class FrameMatch:
+    index: int
+    timestamp_s: float
+    result: MatchResult
+
+
+def search_video(
+    *,
+    scope: AuthorityScope | None,
+    video: str | os.PathLike[str],
+    gallery_id: int,
+    location_id: int,
+    by=None,
+    every_nth_frame: int = 1,
+    threshold: Decimal | None = None,
+    backend: FaceBackend | None = None,
+) -> Iterator[FrameMatch]:
+    """LFR over a recorded video file: each sampled frame is a call of its own.
+
+    Every frame is admitted and ledgered like ``search_frame``, so a halt, cancellation or
+    expiry stops the video at its next frame (``EngineRefused`` from the iterator). The file is
+    checked against the limits only after the first admission, and read frame by frame. A file
+    with fewer readable frames than its container declares is refused before any frame is
+    searched (``VideoTruncated``, ledgered with the frames read and declared): a partial video
+    is never searched as if it were the whole recording.
+    """
+    if not isinstance(every_nth_frame, int) or every_nth_frame < 1:
+        raise InvalidInput(
+            "Sample every frame or every n-th, n at least 1.", field="every_nth_frame"
+        )
+    backend = backend or engine_backend()
+    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
+    with ledgered_input(scope, by, gallery_id, location_id):
+        frames = read_video_frames(video, limits=engine_limits(), every_nth_frame=every_nth_frame)
+    while True:
+        with ledgered_input(scope, by, gallery_id, location_id):
+            frame = next(frames, None)
+        if frame is None:
+            return
+        admission = admission or _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
+        vectors = _frame_vectors(backend, frame.rgb)
+        result = search_admitted(
+            admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
+        )
+        admission = None  # the next frame is admitted afresh
+        yield FrameMatch(frame.index, frame.timestamp_s, result)
+
+
+def search_probe(
+    *,
+    scope: AuthorityScope | None,
+    image: bytes,
+    gallery_id: int,
+    by=None,
+    threshold: Decimal | None = None,
+    backend: FaceBackend | None = None,
+    max_candidates: int = RFR_CANDIDATE_CAP,
+) -> MatchResult:
+    """RFR / OIFR: one probe face (quality rules apply) against a lawful gallery.
+
+    The probe image and its vector are not kept after the search.
+    """
+    if not isinstance(max_candidates, int) or max_candidates < 1:
+        raise InvalidInput("Ask for at least one candidate.", field="max_candidates")
+    mode = scope.mode if scope and scope.mode in ("rfr", "oifr") else "rfr"
+    backend = backend or engine_backend()
+    admission = admit(
+        scope,
+        by=by,
+        mode=mode,
+        gallery_id=gallery_id,
+        location_id=None,
+        threshold=threshold,
+        engine_model=backend.model_version,
+    )
+    with ledgered_input(scope, by, gallery_id, None):
+        vector, _quality = one_face_template(image, backend)
+    return search_admitted(
+        admission,
+        scope,
+        by=by,
+        vectors=vector.reshape(1, -1),
+        location_id=None,
+        max_candidates=min(max_candidates, RFR_CANDIDATE_CAP),
+    )
