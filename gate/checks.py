@@ -2,6 +2,7 @@
 anything wrong refuses the call (fail closed), the refusal committed to the ledger on its own.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -13,7 +14,7 @@ from authority.models import LIVE_STATUSES, ApplicationStatus
 from authority.rules import WATCHLIST_COMPOSITION_WINDOW
 from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
 from biometric_engine.selectors import equitability_problem
-from common.errors import DomainError
+from common.errors import DomainError, InvalidInput
 from gate.scope import SEARCH, AuthorityScope, signature_is_valid
 from gate.selectors import GateState, gate_state
 from oversight.ledger import record_event
@@ -44,6 +45,49 @@ UNVERIFIED_SCOPE = frozenset({"no_scope", "bad_signature"})
 UNTRUSTED_ROLE = UNVERIFIED_SCOPE | {"scope_not_issued_to_caller", "holder_not_permitted"}
 AUTHORITY_SUBJECT = "authority.application"
 REFUSED = "engine.search_refused"
+
+
+class EngineCallInTransaction(RuntimeError):
+    """A programming error: the gate commits its own ledger events, so a caller's rollback
+    must never be able to erase a refusal or a search."""
+
+
+RUN_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+
+
+def require_outside_transaction(using: str = "default") -> None:
+    """Refuse an engine call made inside the caller's own transaction.
+
+    The same test as Django's durable atomic blocks: only a test case's wrapping transaction
+    (``_from_testcase``, which Django itself exempts) may be open.
+    """
+    connection = transaction.get_connection(using)
+    if connection.in_atomic_block and not all(
+        getattr(block, "_from_testcase", False) for block in connection.atomic_blocks
+    ):
+        raise EngineCallInTransaction(
+            "An engine call was made inside an open transaction. Call the gate outside any "
+            "transaction.atomic block: it commits its ledger events itself, and a rollback of "
+            "yours would erase them. Rows that belong with a result go in on_candidates."
+        )
+
+
+def checked_run_id(run_id: str | None) -> str | None:
+    """The caller's name for its run (a deployment's, a search request's), carried by every
+    engine event so the run's figures follow from the ledger alone."""
+    if run_id is None:
+        return None
+    if not isinstance(run_id, str) or not RUN_ID_PATTERN.match(run_id):
+        raise InvalidInput(
+            "A run id is 1 to 64 letters, digits, '.', '_', ':' or '-', starting with a letter "
+            "or digit.",
+            field="run_id",
+        )
+    return run_id
+
+
+def with_run(payload: dict, run_id: str | None) -> dict:
+    return {**payload, "run_id": run_id} if run_id is not None else payload
 
 
 def refuse(code: str, detail: str) -> EngineRefused:
@@ -237,7 +281,14 @@ def authority_subject(scope: AuthorityScope | None, *, verified: bool = True):
 
 
 def ledger_refusal(
-    scope, by, gallery_id, location_id, refusal: EngineRefused, *, action: str = REFUSED
+    scope,
+    by,
+    gallery_id,
+    location_id,
+    refusal: EngineRefused,
+    *,
+    action: str = REFUSED,
+    run_id: str | None = None,
 ) -> None:
     # A forged scope names nothing we may file the refusal under; the caller is recorded by
     # their own roles unless the scope's role is verifiably theirs.
@@ -250,13 +301,24 @@ def ledger_refusal(
             role=role,
             action=action,
             subject=authority_subject(scope, verified=verified),
-            payload=_refusal_payload(
-                scope, gallery_id, location_id, refusal.code, verified=verified
+            payload=with_run(
+                _refusal_payload(scope, gallery_id, location_id, refusal.code, verified=verified),
+                run_id,
             ),
         )
 
 
-def admit(scope, *, by, mode, gallery_id, location_id, threshold, engine_model: str) -> Admission:
+def admit(
+    scope,
+    *,
+    by,
+    mode,
+    gallery_id,
+    location_id,
+    threshold,
+    engine_model: str,
+    run_id: str | None = None,
+) -> Admission:
     """Run the checks; on refusal commit a ledger event and raise."""
     try:
         admission = check_scope(
@@ -271,5 +333,5 @@ def admit(scope, *, by, mode, gallery_id, location_id, threshold, engine_model: 
         require_engine_model(scope, engine_model)
         return admission
     except EngineRefused as refusal:
-        ledger_refusal(scope, by, gallery_id, location_id, refusal)
+        ledger_refusal(scope, by, gallery_id, location_id, refusal, run_id=run_id)
         raise

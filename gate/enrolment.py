@@ -10,7 +10,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from authority.models import Decision
+from authority.models import Decision, User
 from biometric_engine import services
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.engine import engine_backend, one_face_template
@@ -21,6 +21,7 @@ from gate.checks import (
     read_checked_state,
     refuse,
     require_engine_model,
+    require_outside_transaction,
 )
 from gate.scope import ENROL, AuthorityScope
 from gate.search import ledgered_input
@@ -78,12 +79,13 @@ def enrol_watchlist_face(
     *,
     scope: AuthorityScope | None,
     gallery_id: int,
-    by,
+    by: User | None,
     subject_ref: str,
     image: bytes,
     backend: FaceBackend | None = None,
 ) -> EnrolledFace:
     """Enrol the one face in a lawfully held image into the scope's watchlist."""
+    require_outside_transaction()
     subject_ref = services.clean_subject_ref(subject_ref)
     backend = backend or engine_backend()
     holder_id = by.pk if by is not None else None

@@ -5,7 +5,7 @@ an admitted search commits its ledger events with its result.
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -14,6 +14,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from authority.models import User
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.core.embed import EMBEDDING_DIM
 from biometric_engine.core.errors import EngineInputError
@@ -31,10 +32,17 @@ from gate.checks import (
     admit,
     authority_subject,
     check_scope,
+    checked_run_id,
     ledger_refusal,
+    require_outside_transaction,
+    with_run,
 )
 from gate.scope import AuthorityScope
 from oversight.ledger import record_event
+
+# Called with a match inside the gate's transaction, after its candidates_found event: the
+# caller's rows for it (an alert) commit with that event, or neither does.
+CandidatesHook = Callable[[MatchResult], None]
 
 
 def _still_enrolled(result: MatchResult, gallery_id: int) -> MatchResult:
@@ -54,7 +62,12 @@ def search_admitted(
     vectors: np.ndarray,
     location_id,
     max_candidates: int,
+    run_id: str | None = None,
+    on_candidates: CandidatesHook | None = None,
 ) -> MatchResult:
+    """Re-check under the row lock, ledger the call, search; a match ledgers its candidates
+    and runs the caller's hook in the same transaction, so its rows (an alert) commit with
+    the event or not at all."""
     gallery_id = admission.gallery_id
     try:
         with transaction.atomic():
@@ -76,13 +89,16 @@ def search_admitted(
                 role=scope.role,
                 action="engine.search_run",
                 subject=subject,
-                payload={
-                    "gallery_id": gallery_id,
-                    "location_id": location_id,
-                    "threshold": str(admission.threshold),
-                    "mode": scope.mode,
-                    "probes": int(vectors.shape[0]),
-                },
+                payload=with_run(
+                    {
+                        "gallery_id": gallery_id,
+                        "location_id": location_id,
+                        "threshold": str(admission.threshold),
+                        "mode": scope.mode,
+                        "probes": int(vectors.shape[0]),
+                    },
+                    run_id,
+                ),
             )
             result = _still_enrolled(
                 match_probes(
@@ -101,21 +117,32 @@ def search_admitted(
                     role=scope.role,
                     action="engine.candidates_found",
                     subject=subject,
-                    payload={
-                        "gallery_id": gallery_id,
-                        "candidates": len(result.candidates),
-                        "scores": [round(c.score, 4) for c in result.candidates],
-                    },
+                    payload=with_run(
+                        {
+                            "gallery_id": gallery_id,
+                            "candidates": len(result.candidates),
+                            "scores": [round(c.score, 4) for c in result.candidates],
+                        },
+                        run_id,
+                    ),
                 )
+                if on_candidates is not None:
+                    on_candidates(result)
     except EngineRefused as refusal:
-        ledger_refusal(scope, by, gallery_id, location_id, refusal)
+        ledger_refusal(scope, by, gallery_id, location_id, refusal, run_id=run_id)
         raise
     return result
 
 
 @contextmanager
 def ledgered_input(
-    scope: AuthorityScope, by, gallery_id, location_id, *, action: str = "engine.probe_rejected"
+    scope: AuthorityScope,
+    by,
+    gallery_id,
+    location_id,
+    *,
+    action: str = "engine.probe_rejected",
+    run_id: str | None = None,
 ):
     """An admitted call whose image or face the engine refuses is recorded too, then raised."""
     try:
@@ -127,13 +154,16 @@ def ledgered_input(
                 role=scope.role,
                 action=action,
                 subject=authority_subject(scope),
-                payload={
-                    **error.facts,  # e.g. a truncated video's frames read and declared
-                    "reason": error.code,
-                    "gallery_id": gallery_id,
-                    "location_id": location_id,
-                    "mode": scope.mode,
-                },
+                payload=with_run(
+                    {
+                        **error.facts,  # e.g. a truncated video's frames read and declared
+                        "reason": error.code,
+                        "gallery_id": gallery_id,
+                        "location_id": location_id,
+                        "mode": scope.mode,
+                    },
+                    run_id,
+                ),
             )
         raise
 
@@ -144,7 +174,9 @@ def search_frame(
     image: bytes,
     gallery_id: int,
     location_id: int,
-    by=None,
+    by: User | None,
+    run_id: str | None = None,
+    on_candidates: CandidatesHook | None = None,
     threshold: Decimal | None = None,
     backend: FaceBackend | None = None,
 ) -> MatchResult:
@@ -152,16 +184,25 @@ def search_frame(
 
     Faces that match nothing leave only the count; no probe vector or image is kept.
     """
+    require_outside_transaction()
+    run_id = checked_run_id(run_id)
     backend = backend or engine_backend()
-    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
-    with ledgered_input(scope, by, gallery_id, location_id):
+    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id)
+    with ledgered_input(scope, by, gallery_id, location_id, run_id=run_id):
         vectors = _frame_vectors(backend, load_image(image, limits=engine_limits()))
     return search_admitted(
-        admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
+        admission,
+        scope,
+        by=by,
+        vectors=vectors,
+        location_id=location_id,
+        max_candidates=1,
+        run_id=run_id,
+        on_candidates=on_candidates,
     )
 
 
-def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend) -> Admission:
+def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id) -> Admission:
     return admit(
         scope,
         by=by,
@@ -170,6 +211,7 @@ def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend) -> Admiss
         location_id=location_id,
         threshold=threshold,
         engine_model=backend.model_version,
+        run_id=run_id,
     )
 
 
@@ -193,7 +235,9 @@ def search_video(
     video: str | os.PathLike[str],
     gallery_id: int,
     location_id: int,
-    by=None,
+    by: User | None,
+    run_id: str | None = None,
+    on_candidates: CandidatesHook | None = None,
     every_nth_frame: int = 1,
     threshold: Decimal | None = None,
     backend: FaceBackend | None = None,
@@ -211,19 +255,31 @@ def search_video(
         raise InvalidInput(
             "Sample every frame or every n-th, n at least 1.", field="every_nth_frame"
         )
+    require_outside_transaction()
+    run_id = checked_run_id(run_id)
     backend = backend or engine_backend()
-    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
-    with ledgered_input(scope, by, gallery_id, location_id):
+    args = (scope, by, gallery_id, location_id)
+    admission = _admit_lfr(*args, threshold, backend, run_id)
+    with ledgered_input(*args, run_id=run_id):
         frames = read_video_frames(video, limits=engine_limits(), every_nth_frame=every_nth_frame)
     while True:
-        with ledgered_input(scope, by, gallery_id, location_id):
+        with ledgered_input(*args, run_id=run_id):
             frame = next(frames, None)
         if frame is None:
             return
-        admission = admission or _admit_lfr(scope, by, gallery_id, location_id, threshold, backend)
+        # Between frames the caller runs its own code: each frame is checked afresh.
+        require_outside_transaction()
+        admission = admission or _admit_lfr(*args, threshold, backend, run_id)
         vectors = _frame_vectors(backend, frame.rgb)
         result = search_admitted(
-            admission, scope, by=by, vectors=vectors, location_id=location_id, max_candidates=1
+            admission,
+            scope,
+            by=by,
+            vectors=vectors,
+            location_id=location_id,
+            max_candidates=1,
+            run_id=run_id,
+            on_candidates=on_candidates,
         )
         admission = None  # the next frame is admitted afresh
         yield FrameMatch(frame.index, frame.timestamp_s, result)
@@ -234,7 +290,9 @@ def search_probe(
     scope: AuthorityScope | None,
     image: bytes,
     gallery_id: int,
-    by=None,
+    by: User | None,
+    run_id: str | None = None,
+    on_candidates: CandidatesHook | None = None,
     threshold: Decimal | None = None,
     backend: FaceBackend | None = None,
     max_candidates: int = RFR_CANDIDATE_CAP,
@@ -243,6 +301,8 @@ def search_probe(
 
     The probe image and its vector are not kept after the search.
     """
+    require_outside_transaction()
+    run_id = checked_run_id(run_id)
     if not isinstance(max_candidates, int) or max_candidates < 1:
         raise InvalidInput("Ask for at least one candidate.", field="max_candidates")
     mode = scope.mode if scope and scope.mode in ("rfr", "oifr") else "rfr"
@@ -255,8 +315,9 @@ def search_probe(
         location_id=None,
         threshold=threshold,
         engine_model=backend.model_version,
+        run_id=run_id,
     )
-    with ledgered_input(scope, by, gallery_id, None):
+    with ledgered_input(scope, by, gallery_id, None, run_id=run_id):
         vector, _quality = one_face_template(image, backend)
     return search_admitted(
         admission,
@@ -265,4 +326,6 @@ def search_probe(
         vectors=vector.reshape(1, -1),
         location_id=None,
         max_candidates=min(max_candidates, RFR_CANDIDATE_CAP),
+        run_id=run_id,
+        on_candidates=on_candidates,
     )
