@@ -22,7 +22,7 @@ from django.db import connections, transaction
 
 from oversight import keys
 from oversight.canonical import TIME_FORMAT
-from oversight.ledger import append_event
+from oversight.ledger import append_event, checkpoint_due
 from oversight.models import LedgerCheckpoint
 from oversight.offline_verifier import GENESIS_HASH, checkpoint_message, entry_hash, key_id_for
 from oversight.schema import create_statements
@@ -163,7 +163,7 @@ def bulk_append(alias: str, count: int, *, checkpoint_every: int) -> float:
             else:
                 cursor.executemany(INSERT_SQL, rows)
             for row in rows:
-                if checkpoint_every and row[0] % checkpoint_every == 0:
+                if checkpoint_due(row[0], checkpoint_every):
                     signed_at = row[1]
                     signature = signing.sign(checkpoint_message(row[0], row[9], signed_at))
                     checkpoints.append(
