@@ -59,6 +59,8 @@ def refuse_missing_ledger_key(*, key: str, key_file: str) -> None:
 
 LEDGER_GENERATED_KEY_FILE = None
 refuse_missing_ledger_key(key=LEDGER_SIGNING_KEY, key_file=LEDGER_SIGNING_KEY_FILE)
+# The application's PostgreSQL role must not be able to rewrite the ledger (oversight.dbroles).
+LEDGER_REQUIRE_RESTRICTED_ROLE = env.bool("WA_LEDGER_REQUIRE_RESTRICTED_ROLE", default=True)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
