@@ -25,4 +25,9 @@ urlpatterns = [
         oversight_views.ledger_public_key,
         name="ledger-public-key",
     ),
+    path(
+        "transparency/ledger-checkpoint.json",
+        oversight_views.ledger_public_checkpoint,
+        name="ledger-public-checkpoint",
+    ),
 ]

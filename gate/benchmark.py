@@ -50,6 +50,7 @@ from gate.checks import EngineRefused, admit, check_scope
 from gate.minting import mint_scope
 from gate.scope import AuthorityScope
 from gate.search import search_admitted
+from oversight.dbroles import as_owner
 from oversight.ledger import ledger_head
 
 TARGET_MS = 2.0  # the gate and its ledger events, per admitted call
@@ -343,7 +344,8 @@ def run_gate_benchmark(*, calls: int = 1000, watchlist_size: int = 1000) -> dict
     """``measure_gate_overhead`` in a throwaway database on the configured engine."""
     vendor = connections["default"].vendor
     # Timed as production runs: DEBUG's per-query log (the local settings' default) is off.
-    with throwaway_database(), override_settings(DEBUG=False):
+    # as_owner: the application's PostgreSQL role may not create the throwaway database.
+    with as_owner(), throwaway_database(), override_settings(DEBUG=False):
         result = measure_gate_overhead(calls=calls, watchlist_size=watchlist_size)
     result["database"] = f"throwaway {vendor} database (removed after the run)"
     result["machine"] = {

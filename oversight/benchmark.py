@@ -2,7 +2,9 @@
 
 The database is created for the run and destroyed after it, on the same engine as the
 configured one: a temporary SQLite file, or a new PostgreSQL database on the configured server
-(``wa_ledger_benchmark_<pid>_<n>``, dropped at the end). No shared database is touched.
+(``wa_ledger_benchmark_<pid>_<n>``, dropped at the end), created as DATABASE_OWNER_URL's role
+when it is set (the application's role may not create databases). No shared database is
+touched.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connections, transaction
 
 from oversight import keys
 from oversight.canonical import TIME_FORMAT
-from oversight.ledger import append_event
+from oversight.dbroles import CREDENTIAL_KEYS
+from oversight.ledger import append_event, checkpoint_due
 from oversight.models import LedgerCheckpoint
 from oversight.offline_verifier import GENESIS_HASH, checkpoint_message, entry_hash, key_id_for
 from oversight.schema import create_statements
@@ -101,8 +105,12 @@ def synthetic_batches(count: int, *, batch: int = BATCH) -> Iterator[list[tuple]
 @contextmanager
 def throwaway_database() -> Iterator[str]:
     """A fresh database with the ledger schema, on the configured engine; removed after."""
-    base = connections["default"].settings_dict
+    base = dict(connections["default"].settings_dict)
     vendor = connections["default"].vendor
+    owner = getattr(settings, "DATABASE_OWNER", None)
+    if vendor == "postgresql" and owner is not None:
+        # The application's role may not create databases; the owner's may.
+        base.update({key: owner.get(key) for key in CREDENTIAL_KEYS})
     cleanup = None
     if vendor == "sqlite":
         folder = tempfile.mkdtemp(prefix="wa-ledger-benchmark-")
@@ -163,7 +171,7 @@ def bulk_append(alias: str, count: int, *, checkpoint_every: int) -> float:
             else:
                 cursor.executemany(INSERT_SQL, rows)
             for row in rows:
-                if checkpoint_every and row[0] % checkpoint_every == 0:
+                if checkpoint_due(row[0], checkpoint_every):
                     signed_at = row[1]
                     signature = signing.sign(checkpoint_message(row[0], row[9], signed_at))
                     checkpoints.append(

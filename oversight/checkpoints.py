@@ -1,10 +1,12 @@
 """Signed checkpoints: an Ed25519 signature over the ledger's size and head hash.
 
-One is signed in the same transaction as every N-th entry (settings.LEDGER_CHECKPOINT_EVERY)
-and one every hour by Celery beat when the ledger has grown (``oversight.tasks``). An oversight
-body saves one (``/oversight/checkpoint.json``, ``GET /api/v1/ledger/checkpoint/`` or
-``manage.py ledger_checkpoint --out FILE``) and later checks the ledger against it with
-``verify_ledger --checkpoint FILE``: nothing before it can change without that check failing.
+One is signed in the same transaction as the first entry and every N-th
+(settings.LEDGER_CHECKPOINT_EVERY), and one every hour by Celery beat when the ledger has grown
+(``oversight.tasks``). The latest is public (``/transparency/ledger-checkpoint.json``), so anyone
+can keep copies; an oversight body saves one (that URL, ``/oversight/checkpoint.json``,
+``GET /api/v1/ledger/checkpoint/`` or ``manage.py ledger_checkpoint --out FILE``) and later
+checks the ledger against it with ``verify_ledger --checkpoint FILE``: nothing before it can
+change without that check failing, even if the checkpoints stored here were deleted.
 """
 
 from __future__ import annotations

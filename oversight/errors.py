@@ -21,3 +21,35 @@ class BiometricDataInLedger(InvalidLedgerEvent):
 class LedgerOutsideTransaction(RuntimeError):
     """record_event was called outside transaction.atomic(): the event and the action it
     records would not commit or roll back together, so nothing is written."""
+
+
+class DatabaseRoleError(DomainError):
+    """grant_app_role cannot make the application's database role safe as asked."""
+
+    code = "database_role_error"
+    kind = "invalid"
+    default_detail = "The application's database role cannot be set up as asked."
+
+
+class AppRoleNeedsPostgreSQL(DatabaseRoleError):
+    code = "app_role_needs_postgresql"
+    default_detail = (
+        "Database roles are PostgreSQL's: on SQLite the file's permissions are the only guard, "
+        "so there is no role to grant (point DATABASE_URL at PostgreSQL to use one)."
+    )
+
+
+class BadRoleName(DatabaseRoleError):
+    code = "bad_role_name"
+
+
+class AppRoleIsOwner(DatabaseRoleError):
+    code = "app_role_is_owner"
+
+
+class AppRoleNotCreated(DatabaseRoleError):
+    code = "app_role_not_created"
+
+
+class AppRoleStillPrivileged(DatabaseRoleError):
+    code = "app_role_still_privileged"

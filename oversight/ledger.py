@@ -121,12 +121,17 @@ def append_event(
         entry_hash=digest,
     )
     entry._state.adding, entry._state.db = False, using  # as if loaded: it is on disk now
-    every = int(getattr(settings, "LEDGER_CHECKPOINT_EVERY", 0) or 0)
-    if every and seq % every == 0:
+    if checkpoint_due(seq, int(getattr(settings, "LEDGER_CHECKPOINT_EVERY", 0) or 0)):
         from oversight.checkpoints import sign_checkpoint
 
         sign_checkpoint(tree_size=seq, head_hash=entry.entry_hash, using=using)
     return entry
+
+
+def checkpoint_due(seq: int, every: int) -> bool:
+    """Sign with the first entry, so a new ledger is anchored from the start (until the first
+    N-th or hourly one, a rewrite of entry 1 would go unnoticed), and with every N-th."""
+    return seq == 1 or bool(every and seq % every == 0)
 
 
 def lock_ledger(cursor, vendor: str) -> None:

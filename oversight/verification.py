@@ -38,6 +38,7 @@ class Verification:
     key_id: str
     problem: Problem | None = None
     checkpoint_file: dict | None = None
+    covered: int = 0  # entries 1..covered lie under a verified checkpoint
 
     @property
     def rate(self) -> float:
@@ -63,7 +64,24 @@ class Verification:
                 f"; saved checkpoint (tree size {saved['tree_size']}, signed "
                 f"{saved['signed_at']}) matches"
             )
-        return f"{line}; {self.seconds:.2f} s ({self.rate:,.0f} entries/s)"
+        return f"{line}; {self.coverage}; {self.seconds:.2f} s ({self.rate:,.0f} entries/s)"
+
+    @property
+    def uncovered(self) -> int:
+        return max(self.entries - self.covered, 0)
+
+    @property
+    def coverage(self) -> str:
+        """How much of the chain no signed checkpoint covers: a rewrite of those entries that
+        re-chains them would go unnoticed, except by someone holding a later copy."""
+        if not self.entries:
+            return "no entries to cover"
+        if not self.uncovered:
+            return f"the latest checkpoint covers every entry (1\N{EN DASH}{self.entries:,})"
+        span = f"entries {self.covered + 1:,}\N{EN DASH}{self.entries:,} ({self.uncovered:,})"
+        if not self.covered:
+            return f"{span} are covered by no checkpoint and protected only by the chain"
+        return f"{span} are after the latest checkpoint and protected only by the chain"
 
 
 def iter_rows(using: str = "default", *, after: int = 0, upto: int, batch_size: int = BATCH_SIZE):
@@ -132,6 +150,7 @@ def verify_database(
         key_id=key_id_for(trusted),
         problem=problem,
         checkpoint_file=saved,
+        covered=min(max((c["tree_size"] for c in checkpoints), default=0), chain.entries),
     )
 
 

@@ -2,7 +2,8 @@
 Nothing here writes: the one POST, the verification, only reads. Checkpoints are signed with
 every N-th entry, hourly by beat, or by an administrator with ``manage.py ledger_checkpoint``.
 
-Plus one public view: the ledger's public key, so anyone can check a checkpoint's signature.
+Plus two public views: the ledger's public key, so anyone can check a checkpoint's signature,
+and the latest checkpoint, so anyone can keep copies and catch a later rewrite.
 """
 
 from __future__ import annotations
@@ -235,4 +236,25 @@ def ledger_public_key(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(keys.public_key_pem(), content_type="application/x-pem-file")
     response["Content-Disposition"] = 'inline; filename="ledger-key.pem"'
     response["X-Key-Id"] = keys.key_id()
+    return response
+
+
+@require_safe
+@cache_control(public=True, max_age=60)
+def ledger_public_checkpoint(request: HttpRequest) -> HttpResponse:
+    """Public (no sign-in): the latest signed checkpoint. Copies held outside the platform are
+    what catch a rewrite by someone able to delete the checkpoints stored here."""
+    checkpoint = latest_checkpoint()
+    if checkpoint is None:
+        return JsonResponse(
+            {
+                "code": "no_checkpoint",
+                "detail": "No checkpoint has been signed yet: one is signed with the ledger's "
+                "first entry; try again after it.",
+            },
+            status=404,
+        )
+    response = JsonResponse(checkpoint.as_document(), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'inline; filename="ledger-checkpoint.json"'
+    response["X-Key-Id"] = checkpoint.key_id
     return response

@@ -3,11 +3,16 @@
 Needs only Python: downloads the pinned tarball, checks its published SHA-512 integrity, and
 copies the compiled CSS and JS into static/vendor/govuk/. Fonts and the crown are left out on
 purpose: they are reserved for GOV.UK itself (the site uses a system font stack instead).
+
+The source maps are left out too, and so is the ``sourceMappingURL`` comment naming them:
+production's manifest storage (collectstatic) follows every reference in CSS and JS and stops on
+one naming a missing file, and the maps would only point at sources the site does not ship.
 """
 
 import base64
 import hashlib
 import io
+import re
 import shutil
 import sys
 import tarfile
@@ -26,11 +31,22 @@ WANTED = {
     "package/package.json": "package.json",  # names the MIT licence
 }
 DEST = Path(__file__).resolve().parent.parent / "static" / "vendor" / "govuk"
+# Written to DEST/.version; change the build number when the copied files change, so that
+# `make install` rebuilds a checkout that has the old ones.
+MARKER = f"{VERSION} build 2"
+SOURCE_MAP_COMMENT = re.compile(
+    rb"\s*(/\*# sourceMappingURL=[^*]*\*/|//# sourceMappingURL=\S*)\s*$"
+)
+
+
+def without_source_map(data: bytes) -> bytes:
+    """The file less its trailing sourceMappingURL comment (CSS or JS form)."""
+    return SOURCE_MAP_COMMENT.sub(b"\n", data, count=1)
 
 
 def main() -> int:
     marker = DEST / ".version"
-    if marker.is_file() and marker.read_text().strip() == VERSION:
+    if marker.is_file() and marker.read_text().strip() == MARKER:
         return 0
     try:
         with urllib.request.urlopen(TARBALL, timeout=60) as response:
@@ -56,9 +72,11 @@ def main() -> int:
             if source not in members:
                 print(f"error: {source} missing from govuk-frontend {VERSION}", file=sys.stderr)
                 return 1
-            extracted = archive.extractfile(members[source])
-            (DEST / target).write_bytes(extracted.read())
-    marker.write_text(VERSION + "\n")
+            data = archive.extractfile(members[source]).read()
+            if target.endswith((".css", ".js")):
+                data = without_source_map(data)
+            (DEST / target).write_bytes(data)
+    marker.write_text(MARKER + "\n")
     print(f"govuk-frontend {VERSION} built into {DEST}")
     return 0
 

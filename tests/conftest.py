@@ -20,6 +20,80 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+# The application's credentials while the owner's are in use (.ci/run sets DATABASE_OWNER_URL).
+APP_CREDENTIALS: dict = {}
+
+
+def _use(credentials: dict) -> None:
+    from django.db import connections
+
+    from oversight.dbroles import use_credentials
+
+    connection = connections["default"]
+    connection.close()
+    use_credentials(connection, credentials)
+
+
+def _owner():
+    from django.conf import settings
+
+    return getattr(settings, "DATABASE_OWNER", None)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """With DATABASE_OWNER_URL, pytest-django creates and migrates the test database as the
+    owner, as a deployment migrates; django_db_setup then hands it to the application's role."""
+    if _owner() is not None:
+        from django.db import connections
+
+        from oversight.dbroles import CREDENTIAL_KEYS
+
+        settings_dict = connections["default"].settings_dict
+        APP_CREDENTIALS.update({key: settings_dict.get(key) for key in CREDENTIAL_KEYS})
+        _use(_owner())
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Grant the application's role on the test database, then run every test as that role:
+    SELECT and INSERT only on the ledger, no ownership (oversight.dbroles)."""
+    if not APP_CREDENTIALS:
+        yield
+        return
+    from oversight.dbroles import grant_app_role
+
+    with django_db_blocker.unblock():
+        grant_app_role(role=APP_CREDENTIALS["USER"], password=APP_CREDENTIALS["PASSWORD"] or None)
+    _use(APP_CREDENTIALS)
+    yield
+    _use(_owner())  # the owner drops the test database
+
+
+def _runs_as_owner(item) -> bool:
+    """Tests that tamper with the ledger, or prove its triggers, play someone holding the
+    owner's role: the application's role cannot even try (tests/oversight/test_app_role.py)."""
+    wanted = {"tamper", "as_ledger_owner"}
+    return bool(APP_CREDENTIALS) and bool(wanted & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    if _runs_as_owner(item):
+        _use(_owner())  # before the test's transaction opens
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item, nextitem):
+    if _runs_as_owner(item):
+        _use(APP_CREDENTIALS)  # after it rolled back
+
+
+@pytest.fixture
+def as_ledger_owner():
+    """Run this test as the database owner where roles are separated (see _runs_as_owner)."""
+
+
 @pytest.fixture
 def api_client():
     from rest_framework.test import APIClient

@@ -59,11 +59,45 @@ def database_from_url(url: str) -> dict:
     return config
 
 
+def owner_database_from_url(url: str, application: dict) -> dict | None:
+    """Parse DATABASE_OWNER_URL: the role that owns the tables and runs ``migrate`` and
+    ``grant_app_role``, while DATABASE_URL connects as the application's restricted role.
+
+    It must name the same PostgreSQL database as DATABASE_URL, as another role."""
+    if not url:
+        return None
+    owner = database_from_url(url)
+    if owner["ENGINE"] != "django.db.backends.postgresql" or (
+        application["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        raise ImproperlyConfigured(
+            "DATABASE_OWNER_URL is for PostgreSQL only: set it, with DATABASE_URL, to "
+            "postgres:// URLs of the same database (SQLite has no roles; unset it)"
+        )
+    # Host and port may differ (the application may go through a connection pooler).
+    if owner.get("NAME") != application.get("NAME"):
+        raise ImproperlyConfigured(
+            f"DATABASE_OWNER_URL names database {owner.get('NAME')!r} but DATABASE_URL names "
+            f"{application.get('NAME')!r}: both must name the same database"
+        )
+    if (owner.get("USER") or "") == (application.get("USER") or ""):
+        raise ImproperlyConfigured(
+            "DATABASE_URL connects as the owner named in DATABASE_OWNER_URL: point DATABASE_URL "
+            "at the application's own role, created by manage.py grant_app_role"
+        )
+    return owner
+
+
 DEFAULT_SQLITE_PATH = BASE_DIR / "var" / "written-authority.sqlite3"
 DEFAULT_SQLITE_PATH.parent.mkdir(exist_ok=True)
 DATABASES = {
     "default": database_from_url(env("DATABASE_URL", default=f"sqlite:///{DEFAULT_SQLITE_PATH}"))
 }
+# PostgreSQL only: the owner's connection for migrate and grant_app_role (oversight.dbroles).
+# The application's own processes need not (and in production should not) have it set.
+DATABASE_OWNER = owner_database_from_url(
+    env("DATABASE_OWNER_URL", default=""), DATABASES["default"]
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -245,6 +279,9 @@ LEDGER_SIGNING_KEY = env("WA_LEDGER_SIGNING_KEY", default="")
 LEDGER_SIGNING_KEY_FILE = env("WA_LEDGER_SIGNING_KEY_FILE", default="")
 LEDGER_GENERATED_KEY_FILE = BASE_DIR / "var" / "ledger-signing-key.pem"
 LEDGER_CHECKPOINT_EVERY = env.int("WA_LEDGER_CHECKPOINT_EVERY", default=1000)  # and hourly (beat)
+# Refuse a PostgreSQL connection (DATABASE_URL) as a role that could rewrite the ledger: a
+# superuser, the tables' owner, or one holding UPDATE or DELETE on them. On in production.
+LEDGER_REQUIRE_RESTRICTED_ROLE = env.bool("WA_LEDGER_REQUIRE_RESTRICTED_ROLE", default=False)
 
 LOGGING = {
     "version": 1,

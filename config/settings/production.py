@@ -7,7 +7,13 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEFAULT_SECRET_KEY, LEDGER_SIGNING_KEY, LEDGER_SIGNING_KEY_FILE, env
+from .base import (
+    BASE_DIR,
+    INSECURE_DEFAULT_SECRET_KEY,
+    LEDGER_SIGNING_KEY,
+    LEDGER_SIGNING_KEY_FILE,
+    env,
+)
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
@@ -53,12 +59,15 @@ def refuse_missing_ledger_key(*, key: str, key_file: str) -> None:
 
 LEDGER_GENERATED_KEY_FILE = None
 refuse_missing_ledger_key(key=LEDGER_SIGNING_KEY, key_file=LEDGER_SIGNING_KEY_FILE)
+# The application's PostgreSQL role must not be able to rewrite the ledger (oversight.dbroles).
+LEDGER_REQUIRE_RESTRICTED_ROLE = env.bool("WA_LEDGER_REQUIRE_RESTRICTED_ROLE", default=True)
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = False
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SESSION_COOKIE_SECURE = True

@@ -1,6 +1,8 @@
 """UPDATE and DELETE on the ledger are refused by database triggers, not only by the ORM.
 
 These run on SQLite in `make test` and on PostgreSQL in .ci/run: the same tests, both engines.
+On PostgreSQL they run as the owner, who holds UPDATE and DELETE and meets the triggers; the
+application's role is refused before that (tests/oversight/test_app_role.py).
 """
 
 import pytest
@@ -10,7 +12,7 @@ from oversight.checkpoints import create_checkpoint
 from oversight.models import LedgerCheckpoint, LedgerEntry
 from tests.factories import LedgerEventFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("as_ledger_owner")]
 
 
 def raw(sql, params=()):

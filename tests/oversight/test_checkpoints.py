@@ -172,3 +172,88 @@ def test_production_starts_with_a_key_file_and_never_generates_one(tmp_path):
         WA_LEDGER_SIGNING_KEY_FILE=str(path),
     )
     assert check.stdout.strip() == "None"
+
+
+FRESH_LEDGER = """
+import json, django
+django.setup()
+from django.db import connection, transaction
+from oversight.ledger import record_event
+from oversight.models import LedgerCheckpoint
+from oversight.schema import create_statements
+with connection.cursor() as cursor:
+    for statement in create_statements(connection.vendor):
+        cursor.execute(statement)
+hashes = []
+for n in range(3):
+    with transaction.atomic():
+        entry = record_event(actor=None, action="application.submitted",
+                             subject=("authority.application", n + 1))
+    hashes.append(entry.entry_hash)
+signed = list(LedgerCheckpoint.objects.values_list("tree_size", "head_hash"))
+print(json.dumps({"hashes": hashes, "signed": signed}))
+"""
+
+
+def test_the_first_entry_of_a_new_ledger_is_signed_at_once(tmp_path):
+    """A new ledger (a fresh demo) is anchored from its first entry, not only from the 1,000th
+    or the first hourly run. In a fresh database: the test database's ledger is not new."""
+    import json
+
+    result = run_python(
+        FRESH_LEDGER,
+        "config.settings.test",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+        WA_LEDGER_CHECKPOINT_EVERY="1000",
+    )
+    assert result.returncode == 0, result.stderr
+    ledger = json.loads(result.stdout)
+    assert ledger["signed"] == [[1, ledger["hashes"][0]]]
+
+
+@pytest.mark.django_db
+def test_the_latest_checkpoint_is_published_without_sign_in(client):
+    LedgerEventFactory()
+    checkpoint, _ = create_checkpoint(only_if_moved=False)
+    response = client.get("/transparency/ledger-checkpoint.json")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert "public" in response["Cache-Control"]
+    assert response.json() == checkpoint.as_document()
+    assert (
+        checkpoint_signature_problem(parse_checkpoint(response.json()), keys.public_key_raw())
+        is None
+    )
+
+
+@pytest.mark.django_db
+def test_before_any_checkpoint_the_public_url_says_so_in_json(client, monkeypatch):
+    monkeypatch.setattr("oversight.views.latest_checkpoint", lambda: None)
+    response = client.get("/transparency/ledger-checkpoint.json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "no_checkpoint"
+    assert "first entry" in response.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_copy_of_the_public_checkpoint_catches_a_rewrite_that_removes_the_stored_ones(
+    client, tamper, tmp_path
+):
+    """The probe's attack: rewrite an entry, re-chain everything after it and delete the
+    stored checkpoints. The database alone then looks intact; an outsider's copy does not."""
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    events = [LedgerEventFactory(payload={"reason": "test event", "n": n}) for n in range(3)]
+    create_checkpoint(only_if_moved=False)
+    copy = tmp_path / "ledger-checkpoint.json"
+    copy.write_bytes(client.get("/transparency/ledger-checkpoint.json").content)
+
+    tamper.rechain_from(events[0].seq)
+    tamper.execute("DELETE FROM oversight_ledger_checkpoint")
+    call_command("verify_ledger", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    assert (tmp_path / "out.txt").read_text().startswith("ledger intact")
+    with pytest.raises(CommandError, match="checkpoint mismatch"):
+        call_command("verify_ledger", "--checkpoint", str(copy))
+    assert json.loads(copy.read_text())["tree_size"] == events[-1].seq

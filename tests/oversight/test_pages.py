@@ -218,6 +218,17 @@ def test_the_verify_button_runs_the_verification(client, inspector, events):
     assert "The ledger is intact" in html and "ledger intact:" in html
 
 
+def test_the_verify_page_says_how_much_no_checkpoint_covers(client, inspector, events):
+    checkpoint, _ = create_checkpoint(only_if_moved=False)
+    later = LedgerEventFactory()
+    html = client.post(reverse("oversight:verify")).content.decode()
+    assert (
+        f"Entries {checkpoint.tree_size + 1:,}\N{EN DASH}{later.seq:,} (1) are after the "
+        "latest checkpoint and protected only by the chain."
+    ) in html
+    assert reverse("ledger-public-checkpoint") in html
+
+
 def test_the_verify_button_reports_the_first_bad_sequence_number(client, inspector, events, tamper):
     tamper.edit_payload(events[1].seq)
     html = client.post(reverse("oversight:verify")).content.decode()

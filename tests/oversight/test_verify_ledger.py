@@ -50,6 +50,46 @@ def test_an_intact_ledger_verifies_with_a_one_line_summary(events):
     assert "\n" not in line
 
 
+def test_the_summary_names_the_entries_no_checkpoint_covers(events):
+    checkpoint, _ = create_checkpoint(only_if_moved=False)
+    later = [LedgerEventFactory() for _ in range(3)]
+    line = verify()
+    assert (
+        f"entries {checkpoint.tree_size + 1:,}\N{EN DASH}{later[-1].seq:,} (3) are after the "
+        "latest checkpoint and protected only by the chain"
+    ) in line
+
+
+def test_the_summary_says_when_the_latest_checkpoint_covers_everything(events):
+    create_checkpoint(only_if_moved=False)
+    assert f"the latest checkpoint covers every entry (1\N{EN DASH}{events[-1].seq:,})" in verify()
+
+
+def test_coverage_without_any_checkpoint_names_the_whole_chain():
+    from oversight.verification import Verification
+
+    result = Verification(
+        ok=True, entries=1042, head_hash="a" * 64, checkpoints_checked=0, seconds=0.1, key_id="k"
+    )
+    assert result.coverage == (
+        "entries 1\N{EN DASH}1,042 (1,042) are covered by no checkpoint "
+        "and protected only by the chain"
+    )
+    covered = Verification(
+        ok=True,
+        entries=1042,
+        head_hash="a" * 64,
+        checkpoints_checked=1,
+        seconds=0.1,
+        key_id="k",
+        covered=1000,
+    )
+    assert covered.coverage == (
+        "entries 1,001\N{EN DASH}1,042 (42) are after the latest checkpoint "
+        "and protected only by the chain"
+    )
+
+
 def test_an_edited_payload_is_detected_at_its_sequence_number(events, tamper):
     tamper.edit_payload(events[2].seq)
     assert f"first bad sequence number {events[2].seq}: hash mismatch" in refused()
@@ -185,6 +225,8 @@ def test_exit_status_and_output_from_the_command_line(tmp_path):
     intact = manage("verify_ledger")
     assert intact.returncode == 0, intact.stderr
     assert intact.stdout.count("\n") == 1 and intact.stdout.startswith("ledger intact: 3 entries")
+    # A new ledger's first entry is signed at once: only the two after it are uncovered.
+    assert "entries 2\N{EN DASH}3 (2) are after the latest checkpoint" in intact.stdout
 
     with sqlite3.connect(database) as db:
         db.execute("DROP TRIGGER oversight_ledger_entry_no_update")
