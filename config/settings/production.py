@@ -9,6 +9,7 @@ from django.core.exceptions import ImproperlyConfigured
 from .base import *  # noqa: F403
 from .base import (
     BASE_DIR,
+    CACHES,
     INSECURE_DEFAULT_SECRET_KEY,
     LEDGER_SIGNING_KEY,
     LEDGER_SIGNING_KEY_FILE,
@@ -59,6 +60,19 @@ def refuse_missing_ledger_key(*, key: str, key_file: str) -> None:
 
 LEDGER_GENERATED_KEY_FILE = None
 refuse_missing_ledger_key(key=LEDGER_SIGNING_KEY, key_file=LEDGER_SIGNING_KEY_FILE)
+
+
+def refuse_process_local_cache(caches: dict) -> None:
+    """Sign-in lockouts live in the cache: one held in a single worker's memory lets an
+    attacker guessing passwords simply land on another worker."""
+    if caches["default"]["BACKEND"].endswith(("LocMemCache", "DummyCache")):
+        raise ImproperlyConfigured(
+            "WA_CACHE_URL must name a cache every process shares in production "
+            "(redis://… or dbcache://…), so sign-in lockouts hold across workers"
+        )
+
+
+refuse_process_local_cache(CACHES)
 # The application's PostgreSQL role must not be able to rewrite the ledger (oversight.dbroles).
 LEDGER_REQUIRE_RESTRICTED_ROLE = env.bool("WA_LEDGER_REQUIRE_RESTRICTED_ROLE", default=True)
 

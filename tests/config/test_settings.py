@@ -91,6 +91,14 @@ def test_broker_url_switches_celery_to_a_real_broker():
         ),
         ({"DJANGO_SECRET_KEY": GOOD_SECRET}, "DJANGO_ALLOWED_HOSTS must list"),
         ({"DJANGO_SECRET_KEY": GOOD_SECRET, "DJANGO_ALLOWED_HOSTS": "*"}, "and not '*'"),
+        (
+            {
+                "DJANGO_SECRET_KEY": GOOD_SECRET,
+                "DJANGO_ALLOWED_HOSTS": "wa.example.police.uk",
+                "WA_LEDGER_SIGNING_KEY": GOOD_LEDGER_KEY,
+            },
+            "WA_CACHE_URL must name a cache every process shares",
+        ),
     ],
 )
 def test_production_refuses_unsafe_values(env, message):
@@ -104,6 +112,7 @@ def test_production_starts_with_safe_values():
         "config.settings.production",
         DJANGO_SECRET_KEY=GOOD_SECRET,
         DJANGO_ALLOWED_HOSTS="wa.example.police.uk",
+        WA_CACHE_URL="redis://127.0.0.1:6379/14",
         WA_LEDGER_SIGNING_KEY=GOOD_LEDGER_KEY,
     )
     assert config["debug"] is False
@@ -182,6 +191,7 @@ def test_production_guards_the_database_role_by_default():
         "config.settings.production",
         DJANGO_SECRET_KEY=GOOD_SECRET,
         DJANGO_ALLOWED_HOSTS="wa.example.police.uk",
+        WA_CACHE_URL="redis://127.0.0.1:6379/14",
         WA_LEDGER_SIGNING_KEY=GOOD_LEDGER_KEY,
     )
     assert result.returncode == 0, result.stderr

@@ -146,6 +146,7 @@ def test_production_refuses_to_connect_as_a_role_that_could_rewrite_the_ledger()
         "DJANGO_SECRET_KEY": GOOD_SECRET,
         "DJANGO_ALLOWED_HOSTS": "wa.example.police.uk",
         "WA_LEDGER_SIGNING_KEY": GOOD_LEDGER_KEY,
+        "WA_CACHE_URL": "redis://127.0.0.1:6379/14",
     }
     as_owner = run_manage(
         "check_services",

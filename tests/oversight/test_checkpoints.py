@@ -146,6 +146,7 @@ def test_production_refuses_to_start_without_a_ledger_key():
         "config.settings.production",
         DJANGO_SECRET_KEY=GOOD_SECRET,
         DJANGO_ALLOWED_HOSTS="wa.example.police.uk",
+        WA_CACHE_URL="redis://127.0.0.1:6379/14",
         WA_LEDGER_SIGNING_KEY="",
         WA_LEDGER_SIGNING_KEY_FILE="",
     )
@@ -160,6 +161,7 @@ def test_production_starts_with_a_key_file_and_never_generates_one(tmp_path):
         "config.settings.production",
         DJANGO_SECRET_KEY=GOOD_SECRET,
         DJANGO_ALLOWED_HOSTS="wa.example.police.uk",
+        WA_CACHE_URL="redis://127.0.0.1:6379/14",
         WA_LEDGER_SIGNING_KEY_FILE=str(path),
     )
     assert config["debug"] is False
@@ -169,6 +171,7 @@ def test_production_starts_with_a_key_file_and_never_generates_one(tmp_path):
         "config.settings.production",
         DJANGO_SECRET_KEY=GOOD_SECRET,
         DJANGO_ALLOWED_HOSTS="wa.example.police.uk",
+        WA_CACHE_URL="redis://127.0.0.1:6379/14",
         WA_LEDGER_SIGNING_KEY_FILE=str(path),
     )
     assert check.stdout.strip() == "None"
