@@ -40,6 +40,11 @@ from gate.checks import (
 from gate.scope import AuthorityScope
 from oversight.ledger import record_event
 
+
+class CallerFailed(Exception):
+    """The caller's on_candidates hook raised: carried out of the gate's transaction."""
+
+
 # Called with a match inside the gate's transaction, after its candidates_found event: the
 # caller's rows for it (an alert) commit with that event, or neither does.
 CandidatesHook = Callable[[MatchResult], None]
@@ -127,10 +132,32 @@ def search_admitted(
                     ),
                 )
                 if on_candidates is not None:
-                    on_candidates(result)
+                    try:
+                        on_candidates(result)
+                    except Exception as error:
+                        raise CallerFailed(error) from error
     except EngineRefused as refusal:
         ledger_refusal(scope, by, gallery_id, location_id, refusal, run_id=run_id)
         raise
+    except CallerFailed as failed:
+        # The search and the caller's rows rolled back together; the ledger still says a
+        # search ran and its caller failed, so no match can vanish without a trace.
+        with transaction.atomic():
+            record_event(
+                actor=by,
+                role=scope.role,
+                action="engine.caller_failed",
+                subject=authority_subject(scope),
+                payload=with_run(
+                    {
+                        "gallery_id": gallery_id,
+                        "location_id": location_id,
+                        "error": type(failed.__cause__).__name__,
+                    },
+                    run_id,
+                ),
+            )
+        raise failed.__cause__ from None
     return result
 
 

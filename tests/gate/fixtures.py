@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -9,7 +10,8 @@ from django.utils import timezone
 from biometric_engine.engine import default_model_version
 from biometric_engine.models import Gallery, GalleryKind
 from common.roles import Role
-from gate.minting import mint_scope
+from gate.enrolment import enrol_watchlist_face
+from gate.minting import mint_enrolment_scope, mint_scope
 from tests.factories import UserFactory
 
 
@@ -57,3 +59,47 @@ def watchlist(live, superintendent):
 @pytest.fixture
 def scope(live, operator, watchlist):
     return mint_scope(application=live, by=operator, gallery=watchlist)
+
+
+# Watchlist images from the LFW sample (tests marked `images`).
+ENROLLED = {
+    "rogge": "Jacques_Rogge/Jacques_Rogge_0001.jpg",
+    "armstrong": "Lance_Armstrong/Lance_Armstrong_0005.jpg",
+    "garner": "Jennifer_Garner/Jennifer_Garner_0004.jpg",
+}
+
+
+def read(lfw_dir: Path, key: str) -> bytes:
+    return (lfw_dir / key).read_bytes()
+
+
+@pytest.fixture
+def enroller(db):
+    return UserFactory(username="enroller", roles=[Role.WATCHLIST_OFFICER])
+
+
+def enrol(lfw_dir, scope, watchlist, enroller, subject_ref: str, key: str):
+    return enrol_watchlist_face(
+        scope=scope,
+        gallery_id=watchlist.pk,
+        by=enroller,
+        subject_ref=subject_ref,
+        image=read(lfw_dir, key),
+    )
+
+
+@pytest.fixture
+def enrolment_scope(live, watchlist, enroller):
+    # Composed, then signed off, as the watchlist service will: enrolment needs it unsigned.
+    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
+    return mint_enrolment_scope(application=live, by=enroller, gallery=watchlist)
+
+
+@pytest.fixture
+def enrolled_watchlist(lfw_dir, watchlist, enroller, enrolment_scope):
+    faces = {
+        who: enrol(lfw_dir, enrolment_scope, watchlist, enroller, f"PNC-{who}", key)
+        for who, key in ENROLLED.items()
+    }
+    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
+    return faces

@@ -18,55 +18,13 @@ from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import enrol_face, remove_face
 from common.roles import Role
 from gate.checks import EngineRefused
-from gate.enrolment import enrol_watchlist_face
-from gate.minting import mint_enrolment_scope, mint_scope
+from gate.minting import mint_scope
 from gate.search import search_frame, search_probe, search_video
 from oversight.models import LedgerEntry
 from tests.factories import UserFactory
+from tests.gate.fixtures import ENROLLED, enrol, read
 
 pytestmark = pytest.mark.images
-
-ENROLLED = {
-    "rogge": "Jacques_Rogge/Jacques_Rogge_0001.jpg",
-    "armstrong": "Lance_Armstrong/Lance_Armstrong_0005.jpg",
-    "garner": "Jennifer_Garner/Jennifer_Garner_0004.jpg",
-}
-
-
-def read(lfw_dir: Path, key: str) -> bytes:
-    return (lfw_dir / key).read_bytes()
-
-
-@pytest.fixture
-def enroller(db):
-    return UserFactory(username="enroller", roles=[Role.WATCHLIST_OFFICER])
-
-
-def enrol(lfw_dir, scope, watchlist, enroller, subject_ref: str, key: str):
-    return enrol_watchlist_face(
-        scope=scope,
-        gallery_id=watchlist.pk,
-        by=enroller,
-        subject_ref=subject_ref,
-        image=read(lfw_dir, key),
-    )
-
-
-@pytest.fixture
-def enrolment_scope(live, watchlist, enroller):
-    # Composed, then signed off, as the watchlist service will: enrolment needs it unsigned.
-    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
-    return mint_enrolment_scope(application=live, by=enroller, gallery=watchlist)
-
-
-@pytest.fixture
-def enrolled_watchlist(lfw_dir, watchlist, enroller, enrolment_scope):
-    faces = {
-        who: enrol(lfw_dir, enrolment_scope, watchlist, enroller, f"PNC-{who}", key)
-        for who, key in ENROLLED.items()
-    }
-    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
-    return faces
 
 
 def row_counts() -> dict[str, int]:
