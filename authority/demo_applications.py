@@ -2,11 +2,10 @@
 
 import time
 from datetime import timedelta
-from decimal import Decimal
 
 from django.utils import timezone
 
-from authority import services
+from authority import builders, services
 from authority.models import (
     Application,
     ApplicationStatus,
@@ -15,7 +14,6 @@ from authority.models import (
     User,
 )
 from authority.rules import ConditionSpec
-from biometric_engine.engine import default_model_version
 
 OPERATIONS = [
     # (operation, target state, mode, necessity)
@@ -79,95 +77,48 @@ OPERATIONS = [
 ]
 
 
-def _fields(
-    users: dict[str, User], *, necessity: str, start, end, urgent: bool, decider: User
-) -> dict:
-    return {
-        "aim": "Locate and arrest people wanted for serious violence.",
-        "legitimate_aim": "prevention_of_disorder_or_crime",
-        "legal_bases": [
-            "common_law_policing_powers",
-            "hra_1998_article_8",
-            "dpa_2018_s35",
-            "equality_act_2010_psed",
-        ],
-        "schedule_8_condition": "statutory_purposes",
-        "intelligence_case": "Restricted source reporting and CCTV analysis (demo text).",
-        "necessity": necessity,
-        "proportionality": f"Limited to the places and hours in the intelligence case; "
-        f"non-matches deleted at once. ({necessity[:40]})",
-        "watchlist_rationale": "Only people wanted for offences of violence in the borough.",
-        "requested_categories": ["wanted_by_courts", "suspected_offence"],
-        "max_watchlist_size": 50,
-        "start_at": start,
-        "end_at": end,
-        "advance_notice": not urgent,
-        "notice_details": "" if urgent else "Force website 48 hours ahead; signage on approach.",
-        "no_notice_reason": "critical_threat_to_life" if urgent else "",
-        "safeguards": "Two human decisions before any engagement; no under-18s listed.",
-        "gold_commander": users["superintendent2"],
-        "silver_commander": users["silver"],
-        "bronze_commander": users["engagement"],
-        "resourcing": "Six engagement officers on the ground.",
-        "equality_considerations": "Threshold at or above the equitable minimum for the model.",
-        "model_version": default_model_version(),
-        "requested_threshold": Decimal("0.640"),
-        "training_confirmed": True,
-        "is_urgent": urgent,
-        "urgency_reason": "Risk to life; no time for the usual process." if urgent else "",
-        "submitted_to": decider,
-    }
-
-
 def _draft(users, name, mode, necessity, *, start, end, urgent=False) -> Application:
-    applicant = users["applicant"]
-    decider = users["inspector"] if urgent else users["superintendent"]
-    return services.save_draft(
-        by=applicant,
-        fields={
-            "mode": mode,
-            "operation_name": name,
-            **_fields(
-                users, necessity=necessity, start=start, end=end, urgent=urgent, decider=decider
-            ),
+    """The shared builder, with this operation's own story."""
+    place = name.split()[-1]
+    return builders.build_draft(
+        applicant=users["applicant"],
+        decider=users["inspector"] if urgent else users["superintendent"],
+        commanders={
+            "gold_commander": users["superintendent2"],
+            "silver_commander": users["silver"],
+            "bronze_commander": users["engagement"],
         },
-        alternatives=[
+        mode=mode,
+        operation_name=name,
+        aim="Locate and arrest people wanted for serious violence.",
+        intelligence_case="Restricted source reporting and CCTV analysis (demo text).",
+        necessity=necessity,
+        proportionality="Limited to the places and hours in the intelligence case; "
+        f"non-matches deleted at once. ({necessity[:40]})",
+        max_watchlist_size=50,
+        start_at=start,
+        end_at=end,
+        advance_notice=not urgent,
+        notice_details="" if urgent else "Force website 48 hours ahead; signage on approach.",
+        no_notice_reason="critical_threat_to_life" if urgent else "",
+        is_urgent=urgent,
+        urgency_reason="Risk to life; no time for the usual process." if urgent else "",
+        alternatives=builders.ALTERNATIVES[:1],
+        locations=[
             {
-                "description": "High-visibility patrols",
-                "outcome": "tried_and_failed",
-                "reason": "No sighting over several weeks.",
-            }
-        ],
-        locations=[]
-        if mode != "lfr"
-        else [
-            {
-                "name": f"{name.split()[-1]} north entrance",
-                "borough": "Westminster",
-                "location_type": LocationType.CRIME_HOTSPOT,
+                **builders.LOCATIONS[0],
+                "name": f"{place} north entrance",
                 "justification": "Named in the intelligence case.",
             },
             {
-                "name": f"{name.split()[-1]} south entrance",
-                "borough": "Westminster",
+                **builders.LOCATIONS[1],
+                "name": f"{place} south entrance",
                 "location_type": LocationType.SOUGHT_PERSONS_LIKELY,
                 "justification": "Exit route seen on CCTV.",
             },
-        ],
-        assessments=[
-            {
-                "kind": "dpia",
-                "reference": "DPIA-FR-2026",
-                "version": "4.0",
-                "review_date": timezone.localdate() + timedelta(days=200),
-            },
-            {
-                "kind": "eia",
-                "reference": "EIA-FR-2026",
-                "version": "2.1",
-                "review_date": timezone.localdate() + timedelta(days=200),
-            },
-        ],
+        ]
+        if mode == "lfr"
+        else [],
     )
 
 

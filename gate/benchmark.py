@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from decimal import Decimal
 
 import numpy as np
 from django.contrib.auth.models import Group
@@ -36,8 +35,8 @@ from django.db import connections
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from authority import services
-from authority.models import AccountKind, Application, LocationType, Rank, User
+from authority import builders
+from authority.models import AccountKind, Application, Rank, User
 from biometric_engine import indexes
 from biometric_engine.core.bench import synthetic_vectors
 from biometric_engine.core.embed import EMBEDDING_DIM
@@ -133,78 +132,24 @@ def _live_authority() -> tuple[Application, dict[str, User]]:
         "operator": _user("operator", Role.LFR_OPERATOR, rank=None, kind=AccountKind.STAFF),
     }
     now = timezone.now()
-    necessity = (
-        "Benchmark: people wanted for violence are expected at the market entrances; patrols "
-        "have not found them."
-    )
-    application = services.save_draft(
-        by=people["applicant"],
-        fields={
-            "mode": "lfr",
-            "operation_name": "Operation Benchmark",
-            "aim": "Locate people wanted for serious violence.",
-            "legitimate_aim": "prevention_of_disorder_or_crime",
-            "legal_bases": [
-                "common_law_policing_powers",
-                "hra_1998_article_8",
-                "dpa_2018_s35",
-                "equality_act_2010_psed",
-            ],
-            "schedule_8_condition": "statutory_purposes",
-            "intelligence_case": "Benchmark data, no real case.",
-            "necessity": necessity,
-            "proportionality": "Two entrances for six hours; non-matches deleted at once.",
-            "watchlist_rationale": "Only people wanted for violence.",
-            "requested_categories": ["wanted_by_courts"],
-            "max_watchlist_size": 10_000,
-            "start_at": now - timedelta(minutes=10),
-            "end_at": now + timedelta(hours=6),
-            "advance_notice": True,
-            "notice_details": "Benchmark.",
-            "safeguards": "Two human decisions before any engagement.",
+    application = builders.build_authorised(
+        applicant=people["applicant"],
+        decider=people["superintendent"],
+        chief=people["chief"],
+        commanders={
             "gold_commander": people["gold"],
             "silver_commander": people["silver"],
             "bronze_commander": people["bronze"],
-            "resourcing": "Benchmark.",
-            "equality_considerations": "Benchmark.",
-            "model_version": default_model_version(),
-            "requested_threshold": Decimal("0.640"),
-            "training_confirmed": True,
-            "submitted_to": people["superintendent"],
         },
-        alternatives=[
-            {
-                "description": "Patrols",
-                "outcome": "tried_and_failed",
-                "reason": "No sighting in weeks.",
-            }
-        ],
-        locations=[
-            {
-                "name": "Market north entrance",
-                "borough": "Westminster",
-                "location_type": LocationType.CRIME_HOTSPOT,
-                "justification": "Named in the intelligence case.",
-            }
-        ],
-        assessments=[
-            {
-                "kind": kind,
-                "reference": f"{kind.upper()}-BENCH",
-                "version": "1.0",
-                "review_date": timezone.localdate() + timedelta(days=100),
-            }
-            for kind in ("dpia", "eia")
-        ],
+        operation_name="Operation Benchmark",
+        intelligence_case="Benchmark data, no real case.",
+        requested_categories=["wanted_by_courts"],
+        max_watchlist_size=10_000,
+        start_at=now - timedelta(minutes=10),
+        end_at=now + timedelta(hours=6),
+        locations=builders.LOCATIONS[:1],
+        reasons="Benchmark authority.",
     )
-    services.submit_application(application=application, by=people["applicant"])
-    services.consult_chief_officer(
-        application=application, by=people["chief"], outcome="noted", comments="Proceed."
-    )
-    services.authorise_application(
-        application=application, by=people["superintendent"], reasons="Benchmark authority."
-    )
-    application.refresh_from_db()
     return application, people
 
 

@@ -12,30 +12,19 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
-from oversight.canonical import format_time
+from oversight.canonical import format_time, parse_time
 from oversight.models import LedgerEntry
 from oversight.redaction import hidden_fields, shown_value
+from oversight.registers import (
+    FollowUpRegister,
+    compliance_label,
+    follow_up_register,
+)
 
-URGENT_ACTION = "application.urgently_authorised"
-# The gate's refusals: searches, and enrolments into a watchlist.
+# The gate's refusals: searches, and enrolments into a watchlist or standing gallery.
 REFUSED_ENGINE_ACTIONS = ("engine.search_refused", "engine.enrolment_refused")
 COMPLIANCE_KEY = "compliance_exception"
-RATIFICATION_LIMIT = timedelta(hours=72)
-
-# What followed an urgent authority, most decisive last.
-URGENT_OUTCOMES = {
-    "application.ratified": "Ratified",
-    "application.lapsed": "Lapsed: not ratified in time",
-    "application.cancelled": "Cancelled",
-    "application.expired": "Expired",
-    "application.refused": "Refused on ratification",
-    "application.returned": "Returned for amendment",
-}
-COMPLIANCE_LABELS = {
-    "expired_without_cancellation": "Expired without cancellation",
-    "late_ratification": "Late ratification",
-    "urgent_authority_not_ratified": "Urgent authority not ratified",
-}
+URGENT_REGISTER = "urgent-authorities"
 
 
 def day_start(value: date) -> str:
@@ -97,62 +86,79 @@ def object_events(object_type: str, object_id: str) -> QuerySet[LedgerEntry]:
 
 
 @dataclass
-class UrgentAuthority:
+class FollowUp:
+    """One opening event of a follow-up register and what followed for the same object."""
+
+    register: FollowUpRegister
     entry: LedgerEntry
     followed: list[LedgerEntry] = field(default_factory=list)
 
     @property
     def outcome(self) -> str:
-        decisive = [e for e in self.followed if e.action in URGENT_OUTCOMES]
-        return URGENT_OUTCOMES[decisive[-1].action] if decisive else "Awaiting ratification"
+        decisive = [e for e in self.followed if e.action in self.register.outcomes]
+        return self.register.outcomes[decisive[-1].action] if decisive else self.register.awaiting
 
     @property
-    def ratified(self) -> LedgerEntry | None:
-        return next((e for e in self.followed if e.action == "application.ratified"), None)
+    def timely(self) -> LedgerEntry | None:
+        return next((e for e in self.followed if e.action == self.register.timely_action), None)
 
     @property
-    def ratified_after(self) -> timedelta | None:
-        return self.ratified.time - self.entry.time if self.ratified else None
+    def timely_after(self) -> timedelta | None:
+        return self.timely.time - self.entry.time if self.timely else None
+
+    @property
+    def deadline(self) -> datetime:
+        named = json.loads(self.entry.payload).get(self.register.deadline_field)
+        return parse_time(named) if named else self.entry.time + self.register.limit
 
     @property
     def exceptions(self) -> list[str]:
         codes = [code for e in [self.entry, *self.followed] if (code := compliance_code(e))]
-        late = self.ratified_after
-        if late is not None and late > RATIFICATION_LIMIT and "late_ratification" not in codes:
-            codes.append("late_ratification")
-        return [COMPLIANCE_LABELS.get(code, code.replace("_", " ").capitalize()) for code in codes]
+        late = self.register.late_code
+        if self.timely and self.timely.time > self.deadline and late not in codes:
+            codes.append(late)
+        return [compliance_label(code) for code in codes]
+
+
+def follow_ups(
+    name: str, *, date_from: date | None = None, date_to: date | None = None
+) -> list[FollowUp]:
+    """Every opening event of the named register (newest first) with what followed it."""
+    register = follow_up_register(name)
+    if register is None:  # the app that hands it in is not installed
+        return []
+    opening = register.opening_action
+    opened = list(
+        by_dates(LedgerEntry.objects.filter(action=opening), date_from, date_to).order_by("-seq")
+    )
+    if not opened:
+        return []
+    later: dict[tuple[str, str], list[LedgerEntry]] = defaultdict(list)
+    follow_up_entries = LedgerEntry.objects.filter(
+        object_type__in={e.object_type for e in opened},
+        object_id__in={e.object_id for e in opened},
+        seq__gt=min(e.seq for e in opened),
+    ).order_by("seq")
+    for entry in follow_up_entries:
+        later[(entry.object_type, entry.object_id)].append(entry)
+    return [
+        FollowUp(
+            register,
+            entry,
+            [
+                e
+                for e in later[(entry.object_type, entry.object_id)]
+                if e.seq > entry.seq and e.action != opening
+            ],
+        )
+        for entry in opened
+    ]
 
 
 def urgent_authorities(
     *, date_from: date | None = None, date_to: date | None = None
-) -> list[UrgentAuthority]:
-    """Every urgent authority (newest first) with what followed for the same object."""
-    urgent = list(
-        by_dates(LedgerEntry.objects.filter(action=URGENT_ACTION), date_from, date_to).order_by(
-            "-seq"
-        )
-    )
-    if not urgent:
-        return []
-    later: dict[tuple[str, str], list[LedgerEntry]] = defaultdict(list)
-    follow_ups = LedgerEntry.objects.filter(
-        object_type__in={e.object_type for e in urgent},
-        object_id__in={e.object_id for e in urgent},
-        seq__gt=min(e.seq for e in urgent),
-    ).order_by("seq")
-    for entry in follow_ups:
-        later[(entry.object_type, entry.object_id)].append(entry)
-    return [
-        UrgentAuthority(
-            entry=entry,
-            followed=[
-                e
-                for e in later[(entry.object_type, entry.object_id)]
-                if e.seq > entry.seq and e.action != URGENT_ACTION
-            ],
-        )
-        for entry in urgent
-    ]
+) -> list[FollowUp]:
+    return follow_ups(URGENT_REGISTER, date_from=date_from, date_to=date_to)
 
 
 def compliance_code(entry: LedgerEntry) -> str | None:
@@ -173,9 +179,7 @@ def compliance_exceptions(
     for entry in candidates:
         entry_code = compliance_code(entry)
         if entry_code and (not code or entry_code == code):
-            entry.compliance_label = COMPLIANCE_LABELS.get(
-                entry_code, entry_code.replace("_", " ").capitalize()
-            )
+            entry.compliance_label = compliance_label(entry_code)
             found.append(entry)
     return found
 

@@ -30,6 +30,7 @@ from oversight.forms import (
     TimelineFilterForm,
     VerifyForm,
 )
+from oversight.registers import compliance_labels
 from oversight.verification import verify_database
 
 INSPECT_PERMISSION = "oversight.inspect_ledger"
@@ -146,7 +147,7 @@ def compliance_register(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": _query_without_page(request),
-            "labels": selectors.COMPLIANCE_LABELS,
+            "labels": compliance_labels(),
         },
     )
 
