@@ -116,10 +116,6 @@ class UrgentAuthorityLapsed(WrongState):
     default_detail = "The urgent authority lapsed before ratification; a new application is needed."
 
 
-class AuthorityNotLive(WrongState):
-    code = "authority_not_live"
-
-
 class ThresholdBelowEquitableMinimum(InvalidInput):
     code = "threshold_below_equitable_minimum"
 

@@ -12,6 +12,7 @@ import numpy as np
 from django.db import transaction
 
 from biometric_engine.core.index import FaceIndex, build_from
+from biometric_engine.engine import engine_backend
 from biometric_engine.models import EnrolledFace, Gallery
 
 _cache: dict[int, tuple[int, FaceIndex]] = {}
@@ -25,8 +26,9 @@ def build_gallery_index(gallery_id: int) -> FaceIndex:
     for pk, template in rows.iterator(chunk_size=10_000):
         ids.append(pk)
         templates.append(np.frombuffer(bytes(template), dtype=np.float32))
-    vectors = np.stack(templates) if templates else np.empty((0, 512), np.float32)
-    return build_from(vectors, ids)
+    if not templates:  # an empty gallery: as wide as the running model's templates
+        return build_from(np.empty((0, engine_backend().embedding_dim), np.float32), [])
+    return build_from(np.stack(templates), ids)
 
 
 def index_for(gallery_id: int, *, revision: int | None = None) -> FaceIndex:

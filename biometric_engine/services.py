@@ -18,7 +18,10 @@ from django.db.models import F
 from biometric_engine import indexes
 from biometric_engine.core.backends import FaceBackend
 from biometric_engine.core.errors import EngineInputError
-from biometric_engine.core.evaluate import minimum_equitable_threshold, significant_differences
+from biometric_engine.core.identification import (
+    minimum_equitable_threshold,
+    significant_differences,
+)
 from biometric_engine.engine import engine_backend, one_face_template
 from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery, GalleryKind
 from common.errors import InvalidInput, NotPermitted, WrongState
@@ -166,7 +169,7 @@ THRESHOLD_PLACES = Decimal("0.001")  # an authority's threshold has three decima
 
 @transaction.atomic
 def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> EquitabilityReport:
-    """Store an equitability report (``core.evaluate.evaluate_identification``'s output) with
+    """Store an equitability report (``core.identification.evaluate_identification``'s output) with
     the minimum threshold derived from it, and write ``engine.equitability_reported``.
 
     ``by`` is None when the system records it (the command line); a named user needs the

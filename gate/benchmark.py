@@ -40,7 +40,7 @@ from authority.models import AccountKind, Application, Rank, User
 from biometric_engine import indexes
 from biometric_engine.core.bench import synthetic_vectors
 from biometric_engine.core.embed import EMBEDDING_DIM
-from biometric_engine.core.evaluate import IdentificationSearches, equitability_report
+from biometric_engine.core.identification import IdentificationSearches, equitability_report
 from biometric_engine.engine import default_model_version
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import record_equitability_report

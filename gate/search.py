@@ -16,7 +16,6 @@ from django.utils import timezone
 
 from authority.models import User
 from biometric_engine.core.backends import FaceBackend
-from biometric_engine.core.embed import EMBEDDING_DIM
 from biometric_engine.core.errors import EngineInputError
 from biometric_engine.core.images import load_image
 from biometric_engine.core.match import MatchResult, match_probes
@@ -245,7 +244,7 @@ def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id) -
 def _frame_vectors(backend: FaceBackend, rgb: np.ndarray) -> np.ndarray:
     faces = backend.detect(rgb)
     if not faces:
-        return np.zeros((0, EMBEDDING_DIM), dtype=np.float32)
+        return np.zeros((0, backend.embedding_dim), dtype=np.float32)
     return np.stack([backend.embed(rgb, face) for face in faces])
 
 

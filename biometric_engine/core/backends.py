@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 
 from .detect import DetectedFace, MtcnnDetector, default_detector
-from .embed import FACENET_MODEL, FacenetEmbedder, default_embedder, l2_normalise
+from .embed import EMBEDDING_DIM, FACENET_MODEL, FacenetEmbedder, default_embedder, l2_normalise
 from .errors import ModelPackEmpty, ModelPackNotFound, OptionalBackendNotInstalled
 from .images import check_rgb
 
@@ -36,6 +36,9 @@ class FaceBackend(Protocol):
 
     @property
     def model_version(self) -> str: ...
+
+    @property
+    def embedding_dim(self) -> int: ...
 
     def detect(self, rgb: np.ndarray) -> list[DetectedFace]: ...
 
@@ -70,6 +73,10 @@ class OpenCVFaceBackend:
     @property
     def model_version(self) -> str:
         return f"{FACENET_MODEL}/opencv-{opencv_version()}"
+
+    @property
+    def embedding_dim(self) -> int:
+        return EMBEDDING_DIM
 
     def detect(self, rgb: np.ndarray) -> list[DetectedFace]:
         return self._detector.detect(rgb)
@@ -157,6 +164,11 @@ class InsightFaceBackend:
                 app.prepare(ctx_id=-1, det_thresh=self.det_threshold, det_size=self.det_size)
                 self._app = app
             return self._app
+
+    @property
+    def embedding_dim(self) -> int:
+        """The recognition model's output width, as the pack's ONNX graph declares it."""
+        return int(self._analysis().models["recognition"].output_shape[-1])
 
     @property
     def model_version(self) -> str:

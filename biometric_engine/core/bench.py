@@ -36,7 +36,8 @@ import numpy as np
 
 from .backends import FaceBackend, select_backend
 from .embed import EMBEDDING_DIM, l2_normalise
-from .evaluate import EmbeddingCache, embed_image_files, list_identity_images
+from .embedding_cache import EmbeddingCache, embed_image_files
+from .identification import list_identity_images
 from .images import load_image
 from .index import FaceIndex, build_from, suggest_nlist
 

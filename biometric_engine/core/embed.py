@@ -110,11 +110,6 @@ def default_embedder() -> FacenetEmbedder:
     return _default_embedder
 
 
-def embed_face(rgb: np.ndarray, face: DetectedFace | Box) -> np.ndarray:
-    """Embed one face of an RGB image: a float32 vector of shape (512,) with unit norm."""
-    return default_embedder().embed(rgb, face)
-
-
 def embed_faces(rgb: np.ndarray, faces: list[DetectedFace]) -> np.ndarray:
     """Embed several faces of one image, one forward pass each: shape (len(faces), 512)."""
     embedder = default_embedder()

@@ -73,7 +73,7 @@ class FaceIndex:
         self.kind: IndexKind = kind
 
     @classmethod
-    def exact(cls, dim: int = 512) -> "FaceIndex":
+    def exact(cls, dim: int) -> "FaceIndex":
         return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)), "exact")
 
     @classmethod
@@ -219,9 +219,16 @@ def build_from(
     """Build an index from scratch from the database's vectors and their row ids.
 
     ``kind="auto"`` picks exact search up to ``APPROXIMATE_ABOVE`` entries and IVF above.
-    An empty input gives an empty exact index of ``dim`` dimensions (default 512).
+    An empty input gives an empty exact index of ``dim`` dimensions, or of the width of the
+    empty array given; with neither there is nothing to say how wide the vectors are.
     """
-    vectors = _as_vectors(vectors) if len(vectors) else np.empty((0, dim or 512), np.float32)
+    if not len(vectors):
+        width = dim or (vectors.shape[1] if getattr(vectors, "ndim", 1) == 2 else 0)
+        if not width:
+            raise ValueError("An empty index needs its vectors' dimension (dim=...).")
+        vectors = np.empty((0, width), np.float32)
+    else:
+        vectors = _as_vectors(vectors)
     n, d = vectors.shape
     ids = _as_ids(ids, n)
     if kind == "auto":

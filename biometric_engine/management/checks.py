@@ -9,8 +9,8 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from biometric_engine.core.backends import FaceBackend, InsightFaceBackend
+from biometric_engine.core.embedding_cache import EmbeddingCache
 from biometric_engine.core.errors import EngineConfigurationError
-from biometric_engine.core.evaluate import EmbeddingCache
 from biometric_engine.engine import engine_backend
 
 

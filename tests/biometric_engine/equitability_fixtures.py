@@ -4,7 +4,7 @@ stand for no demographic claim about anyone."""
 
 import numpy as np
 
-from biometric_engine.core.evaluate import IdentificationSearches, equitability_report
+from biometric_engine.core.identification import IdentificationSearches, equitability_report
 from biometric_engine.engine import default_model_version
 
 # People with two or more images that the core's stable split enrols, people it does not, and

@@ -18,7 +18,7 @@ from biometric_engine.core.bench import (
     street_frame,
     synthetic_vectors,
 )
-from biometric_engine.core.evaluate import EmbeddingCache
+from biometric_engine.core.embedding_cache import EmbeddingCache
 
 
 def test_synthetic_vectors_are_unit_length():

@@ -9,25 +9,25 @@ import numpy as np
 import pytest
 
 from biometric_engine.core.detect import DetectedFace
-from biometric_engine.core.evaluate import (
-    EmbeddingCache,
+from biometric_engine.core.embedding_cache import EmbeddingCache, choose_face
+from biometric_engine.core.identification import (
     IdentificationSearches,
-    accuracy_at,
-    best_threshold,
-    choose_face,
-    cross_validated_verification,
     equitability_report,
     fnir_errors,
     fpir_errors,
     identification_rate,
     minimum_equitable_threshold,
-    parse_pairs,
     read_group_labels,
+)
+from biometric_engine.core.proportions import two_proportion_p_value, wilson_interval
+from biometric_engine.core.verification import (
+    accuracy_at,
+    best_threshold,
+    cross_validated_verification,
+    parse_pairs,
     stratified_folds,
     tar_at_far,
     threshold_at_far,
-    two_proportion_p_value,
-    wilson_interval,
 )
 
 PAIRS = """1\t2

@@ -9,11 +9,11 @@ from django.core.management import CommandError, call_command
 from PIL import Image
 
 from biometric_engine.core.errors import NotEnoughPairs, NotEnoughSearches
-from biometric_engine.core.evaluate import (
+from biometric_engine.core.evaluate import main
+from biometric_engine.core.identification import evaluate_identification
+from biometric_engine.core.verification import (
     cross_validated_verification,
-    evaluate_identification,
     evaluate_lfw,
-    main,
     require_enough_pairs,
 )
 

@@ -10,11 +10,12 @@ from PIL import Image
 from biometric_engine.core import errors
 from biometric_engine.core.detect import DetectedFace
 from biometric_engine.core.embed import EMBEDDING_DIM, crop_face, embed_faces, standardise
-from biometric_engine.core.evaluate import choose_face, evaluate_lfw
+from biometric_engine.core.embedding_cache import choose_face
 from biometric_engine.core.images import load_image
 from biometric_engine.core.index import build_from
 from biometric_engine.core.match import match_image
 from biometric_engine.core.quality import assess_face_quality, require_one_searchable_face
+from biometric_engine.core.verification import evaluate_lfw
 
 pytestmark = pytest.mark.images
 

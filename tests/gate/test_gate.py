@@ -36,6 +36,10 @@ class CountingBackend:
     def model_version(self) -> str:
         return self.real.model_version
 
+    @property
+    def embedding_dim(self) -> int:
+        return self.real.embedding_dim
+
     def detect(self, rgb):
         self.calls += 1
         return self.real.detect(rgb)

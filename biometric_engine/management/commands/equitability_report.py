@@ -17,7 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from biometric_engine.core.errors import NotEnoughSearches
-from biometric_engine.core.evaluate import (
+from biometric_engine.core.identification import (
     evaluate_identification,
     list_identity_images,
     read_group_labels,

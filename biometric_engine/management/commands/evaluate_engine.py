@@ -11,8 +11,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from biometric_engine.core.embedding_cache import EmbeddingCache
 from biometric_engine.core.errors import NotEnoughPairs
-from biometric_engine.core.evaluate import EmbeddingCache, evaluate_lfw
+from biometric_engine.core.verification import evaluate_lfw
 from biometric_engine.management.checks import (
     configured_backend,
     open_cache,

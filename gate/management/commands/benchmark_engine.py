@@ -24,7 +24,7 @@ from biometric_engine.core.bench import (
     run_benchmark,
     summary_lines,
 )
-from biometric_engine.core.evaluate import list_identity_images
+from biometric_engine.core.identification import list_identity_images
 from biometric_engine.management.checks import (
     configured_backend,
     require_dir,
