@@ -49,6 +49,17 @@ class CallerFailed(Exception):
 CandidatesHook = Callable[[MatchResult], None]
 
 
+def engine_event(scope: AuthorityScope, by, action: str, payload: dict, run_id) -> None:
+    """An admitted call's ledger event: filed under its authority, in the scope's role."""
+    record_event(
+        actor=by,
+        role=scope.role,
+        action=action,
+        subject=authority_subject(scope),
+        payload=with_run(payload, run_id),
+    )
+
+
 def _still_enrolled(result: MatchResult, gallery_id: int) -> MatchResult:
     """Drop candidates whose rows were deleted after the index was read (a removal racing the
     search); only a match pays for the check."""
@@ -87,22 +98,18 @@ def search_admitted(
                 holder_id=by.pk if by is not None else None,
                 lock=True,
             )
-            subject = authority_subject(scope)
-            record_event(
-                actor=by,
-                role=scope.role,
-                action="engine.search_run",
-                subject=subject,
-                payload=with_run(
-                    {
-                        "gallery_id": gallery_id,
-                        "location_id": location_id,
-                        "threshold": str(admission.threshold),
-                        "mode": scope.mode,
-                        "probes": int(vectors.shape[0]),
-                    },
-                    run_id,
-                ),
+            engine_event(
+                scope,
+                by,
+                "engine.search_run",
+                {
+                    "gallery_id": gallery_id,
+                    "location_id": location_id,
+                    "threshold": str(admission.threshold),
+                    "mode": scope.mode,
+                    "probes": int(vectors.shape[0]),
+                },
+                run_id,
             )
             result = _still_enrolled(
                 match_probes(
@@ -116,19 +123,16 @@ def search_admitted(
             # Most frames match nothing: their call is one event. A match adds a second with
             # the candidates' scores, in the same transaction, before anyone can see it.
             if result.candidates:
-                record_event(
-                    actor=by,
-                    role=scope.role,
-                    action="engine.candidates_found",
-                    subject=subject,
-                    payload=with_run(
-                        {
-                            "gallery_id": gallery_id,
-                            "candidates": len(result.candidates),
-                            "scores": [round(c.score, 4) for c in result.candidates],
-                        },
-                        run_id,
-                    ),
+                engine_event(
+                    scope,
+                    by,
+                    "engine.candidates_found",
+                    {
+                        "gallery_id": gallery_id,
+                        "candidates": len(result.candidates),
+                        "scores": [round(c.score, 4) for c in result.candidates],
+                    },
+                    run_id,
                 )
                 if on_candidates is not None:
                     try:
@@ -142,19 +146,16 @@ def search_admitted(
         # The search and the caller's rows rolled back together; the ledger still says a
         # search ran and its caller failed, so no match can vanish without a trace.
         with transaction.atomic():
-            record_event(
-                actor=by,
-                role=scope.role,
-                action="engine.caller_failed",
-                subject=authority_subject(scope),
-                payload=with_run(
-                    {
-                        "gallery_id": gallery_id,
-                        "location_id": location_id,
-                        "error": type(failed.__cause__).__name__,
-                    },
-                    run_id,
-                ),
+            engine_event(
+                scope,
+                by,
+                "engine.caller_failed",
+                {
+                    "gallery_id": gallery_id,
+                    "location_id": location_id,
+                    "error": type(failed.__cause__).__name__,
+                },
+                run_id,
             )
         raise failed.__cause__ from None
     return result
@@ -175,21 +176,18 @@ def ledgered_input(
         yield
     except EngineInputError as error:
         with transaction.atomic():
-            record_event(
-                actor=by,
-                role=scope.role,
-                action=action,
-                subject=authority_subject(scope),
-                payload=with_run(
-                    {
-                        **error.facts,  # e.g. a truncated video's frames read and declared
-                        "reason": error.code,
-                        "gallery_id": gallery_id,
-                        "location_id": location_id,
-                        "mode": scope.mode,
-                    },
-                    run_id,
-                ),
+            engine_event(
+                scope,
+                by,
+                action,
+                {
+                    **error.facts,  # e.g. a truncated video's frames read and declared
+                    "reason": error.code,
+                    "gallery_id": gallery_id,
+                    "location_id": location_id,
+                    "mode": scope.mode,
+                },
+                run_id,
             )
         raise
 

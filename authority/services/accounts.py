@@ -108,50 +108,43 @@ def create_account(
     return officer
 
 
-@authority_service
-def grant_role(*, by: User | None, officer: User, role: Role, reasons: str) -> User:
+def _change_role(*, by: User | None, officer: User, role: Role, reasons: str, grant: bool) -> User:
     _require_administrator(by, officer)
     officer = _lock(officer)
     role = Role(role)
-    reasons = require_reasons(reasons, "Write why the role is granted.")
-    if officer.has_role(role):
-        raise AccountUnchanged(f"{officer.display_name} already holds the {role.label} role.")
-    _check_role_fits(officer, role)
-    officer.groups.add(Group.objects.get(name=role.value))
+    verb = "granted" if grant else "withdrawn"
+    reasons = require_reasons(reasons, f"Write why the role is {verb}.")
+    if officer.has_role(role) == grant:
+        held = "already holds" if grant else "does not hold"
+        raise AccountUnchanged(f"{officer.display_name} {held} the {role.label} role.")
+    group = Group.objects.get(name=role.value)
+    if grant:
+        _check_role_fits(officer, role)
+        officer.groups.add(group)
+    else:
+        officer.groups.remove(group)
     if role == Role.ADMINISTRATOR:
         # Django admin (read-only) is for administrators; the role is what opens it.
-        officer.is_staff = True
+        officer.is_staff = grant
         officer.save(update_fields=["is_staff"])
     record_event(
         actor=by,
-        action="account.role_granted",
+        action=f"account.role_{verb}",
         subject=officer,
         role=_acting_role(by),
         payload={"role": role.value, "reasons": reasons},
     )
     return officer
+
+
+@authority_service
+def grant_role(*, by: User | None, officer: User, role: Role, reasons: str) -> User:
+    return _change_role(by=by, officer=officer, role=role, reasons=reasons, grant=True)
 
 
 @authority_service
 def withdraw_role(*, by: User | None, officer: User, role: Role, reasons: str) -> User:
-    _require_administrator(by, officer)
-    officer = _lock(officer)
-    role = Role(role)
-    reasons = require_reasons(reasons, "Write why the role is withdrawn.")
-    if not officer.has_role(role):
-        raise AccountUnchanged(f"{officer.display_name} does not hold the {role.label} role.")
-    officer.groups.remove(Group.objects.get(name=role.value))
-    if role == Role.ADMINISTRATOR:
-        officer.is_staff = False
-        officer.save(update_fields=["is_staff"])
-    record_event(
-        actor=by,
-        action="account.role_withdrawn",
-        subject=officer,
-        role=_acting_role(by),
-        payload={"role": role.value, "reasons": reasons},
-    )
-    return officer
+    return _change_role(by=by, officer=officer, role=role, reasons=reasons, grant=False)
 
 
 def _set_active(*, by: User | None, officer: User, active: bool, reasons: str) -> User:
