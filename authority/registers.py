@@ -2,7 +2,10 @@
 exceptions, in the words an inspector reads."""
 
 from authority.rules import URGENT_LAPSE_AFTER
-from oversight.registers import FollowUpRegister
+from oversight.registers import FollowUpRegister, RoleEvents
+
+# The account services' role changes (authority.services.accounts).
+ROLE_EVENTS = RoleEvents(granted="account.role_granted", withdrawn="account.role_withdrawn")
 
 URGENT_AUTHORITIES = FollowUpRegister(
     opening_action="application.urgently_authorised",

@@ -20,7 +20,40 @@ class FollowUpRegister:
     late_code: str  # the compliance exception when the timely follow-up came after it
 
 
+@dataclass(frozen=True)
+class RoleEvents:
+    """The actions with which an app records a role granted to and withdrawn from an account
+    (payload ``{"role": code, "reasons": …}``), from which oversight lists who held what when."""
+
+    granted: str
+    withdrawn: str
+
+
 _FOLLOW_UPS: dict[str, FollowUpRegister] = {}
+_ROLE_EVENTS: list[RoleEvents] = []
+
+
+_REFUSED_ACTIONS: set[str] = set()
+
+
+def register_refused_actions(*actions: str) -> None:
+    """The actions with which an app records a use of the engine it refused."""
+    _REFUSED_ACTIONS.update(actions)
+
+
+def refused_actions() -> list[str]:
+    return sorted(_REFUSED_ACTIONS)
+
+
+def register_role_events(events: RoleEvents) -> None:
+    if events not in _ROLE_EVENTS:
+        _ROLE_EVENTS.append(events)
+
+
+def role_events() -> list[RoleEvents]:
+    return list(_ROLE_EVENTS)
+
+
 _COMPLIANCE_LABELS: dict[str, str] = {}
 
 

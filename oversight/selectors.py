@@ -19,10 +19,10 @@ from oversight.registers import (
     FollowUpRegister,
     compliance_label,
     follow_up_register,
+    refused_actions,
+    role_events,
 )
 
-# The gate's refusals: searches, and enrolments into a watchlist or standing gallery.
-REFUSED_ENGINE_ACTIONS = ("engine.search_refused", "engine.enrolment_refused")
 COMPLIANCE_KEY = "compliance_exception"
 URGENT_REGISTER = "urgent-authorities"
 
@@ -187,7 +187,7 @@ def compliance_exceptions(
 def refused_engine_calls(
     *, date_from: date | None = None, date_to: date | None = None
 ) -> QuerySet[LedgerEntry]:
-    entries = LedgerEntry.objects.filter(action__in=REFUSED_ENGINE_ACTIONS)
+    entries = LedgerEntry.objects.filter(action__in=refused_actions())
     return by_dates(entries, date_from, date_to).order_by("-seq")
 
 
@@ -277,8 +277,6 @@ def _show(value) -> str:
 
 # --- who held which role when (the account services' ledger events) --------------------
 
-ROLE_GRANTED, ROLE_WITHDRAWN = "account.role_granted", "account.role_withdrawn"
-
 
 @dataclass
 class RoleHolding:
@@ -300,7 +298,9 @@ def role_holdings(
     """Every span a role was held, newest grant first, rebuilt from the ledger alone (so a
     holder at any past moment can be named even after the role was withdrawn). ``at``: only
     spans that covered that UTC day."""
-    entries = LedgerEntry.objects.filter(action__in=(ROLE_GRANTED, ROLE_WITHDRAWN))
+    events = role_events()
+    granted = {e.granted for e in events}
+    entries = LedgerEntry.objects.filter(action__in=granted | {e.withdrawn for e in events})
     if account:
         account_type = get_user_model()._meta.label_lower
         entries = entries.filter(object_type=account_type, object_id=account)
@@ -311,7 +311,7 @@ def role_holdings(
         if role and held != role:
             continue
         key = (entry.object_id, held)
-        if entry.action == ROLE_GRANTED:
+        if entry.action in granted:
             open_spans[key] = RoleHolding(entry.object_id, held, entry)
             spans.append(open_spans[key])
         elif key in open_spans:
