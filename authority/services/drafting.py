@@ -98,8 +98,9 @@ def check_window(start, end) -> None:
     on their end time field before Django's own model validation would report the
     constraint."""
     if start is not None and end is not None and end <= start:
+        shown = timezone.localtime(start) if timezone.is_aware(start) else start
         raise InvalidInput(
-            f"The end time must be after the start time ({start:%d %b %Y %H:%M}).",
+            f"The end time must be after the start time ({shown:%d %b %Y %H:%M}).",
             field="end_at",
         )
 
