@@ -2,11 +2,13 @@
 
 import contextlib
 from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 from itertools import chain
 
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
@@ -141,6 +143,11 @@ def _value_in_words(field, value, names: dict[int, str]):
         return names.get(value, f"account {value}")
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, datetime):
+        shown = timezone.localtime(value) if timezone.is_aware(value) else value
+        return f"{shown:%d %b %Y %H:%M}"
+    if isinstance(value, date):
+        return f"{value:%d %b %Y}"
     lists = {"legal_bases": LegalBasis, "requested_categories": WatchlistCategory}
     if field.name in lists and isinstance(value, list):
         choices = dict(lists[field.name].choices)
