@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from authority import services
 from authority.models import AccountKind, Rank, User
+from authority.services.accounts import account_acts
 from common.errors import DomainError
 from common.roles import Role
 from oversight.selectors import object_events
@@ -61,6 +62,11 @@ ACTIONS = {
 }
 
 
+def _ids(slug: str) -> str:
+    """Each of the page's forms has its own element ids (several have a Reasons field)."""
+    return f"id_{slug.replace('-', '_')}_%s"
+
+
 def _require_administrator(request: HttpRequest) -> None:
     if not (
         request.user.has_role(Role.ADMINISTRATOR) and request.user.has_perm("authority.change_user")
@@ -95,11 +101,22 @@ def account_detail(request: HttpRequest, pk: int, forms_with_errors=None) -> Htt
     _require_administrator(request)
     officer = get_object_or_404(User.objects.prefetch_related("groups"), pk=pk)
     bound = forms_with_errors or {}
+    # Only what may be done to this account now, with only the choices that fit it.
+    acts = account_acts(officer)
+    shown = {}
+    for slug, choices in acts.items():
+        form = bound.get(slug) or ACTIONS[slug][0](auto_id=_ids(slug))
+        if "role" in form.fields:
+            form.fields["role"].choices = [(r.value, r.label) for r in choices]
+        if "rank" in form.fields:
+            form.fields["rank"].choices = [(r.value, r.label) for r in choices]
+        shown[slug] = form
     context = {
         "officer": officer,
         "own": officer.pk == request.user.pk,
         "events": object_events("authority.user", str(officer.pk)),
-        "forms": {slug: bound.get(slug) or form() for slug, (form, _, _) in ACTIONS.items()},
+        "forms": shown,
+        "form": next(iter(bound.values()), None),  # the failed one, for the error summary
     }
     return render(request, "authority/account_detail.html", context)
 
@@ -112,7 +129,7 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         raise PermissionDenied
     officer = get_object_or_404(User, pk=pk)
     form_class, service, done = ACTIONS[action]
-    form = form_class(request.POST)
+    form = form_class(request.POST, auto_id=_ids(action))
     if form.is_valid():
         try:
             service(by=request.user, officer=officer, **form.cleaned_data)

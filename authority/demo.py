@@ -101,7 +101,7 @@ DEMO_PEOPLE: tuple[DemoPerson, ...] = (
         "Mensah",
         AccountKind.OFFICER,
         (Role.ENGAGEMENT_OFFICER,),
-        Rank.CONSTABLE,
+        Rank.SERGEANT,  # the demo's Bronze commander, who leads the engagement team
         "MP1007",
         "Central West BCU",
     ),

@@ -32,6 +32,18 @@ class DpiaMissingOrExpired(InvalidInput):
     )
 
 
+class AssessmentReviewPassed(InvalidInput):
+    code = "assessment_review_passed"
+
+    def __init__(self, assessment, index: int) -> None:
+        super().__init__(
+            f"Assessment {index}: the review date of {assessment.get_kind_display()} "
+            f"{assessment.reference} v{assessment.version} ({assessment.review_date:%d %b %Y}) "
+            "has passed. Link the version reviewed since, with its new review date.",
+            field="review_date",
+        )
+
+
 class AssemblyAssessmentMissing(InvalidInput):
     code = "assembly_assessment_missing"
     default_detail = (
@@ -131,11 +143,45 @@ class ThresholdBelowEquitableMinimum(InvalidInput):
 class NoEquitableThreshold(WrongState):
     code = "no_equitable_threshold"
 
-    def __init__(self, model_version: str) -> None:
+    def __init__(self, model_version: str, *, field: str | None = None) -> None:
         super().__init__(
             f"The latest equitability report for {model_version} finds groups treated "
-            "differently at every threshold it measured: no authority may use this model."
+            "differently at every threshold it measured: no authority may use this model.",
+            field=field,
         )
+
+
+class RequestedThresholdBelowEquitableMinimum(InvalidInput):
+    """At submission: the applicant asks for less than the model's equitable minimum, which
+    the authorising officer could only refuse (or raise by a condition)."""
+
+    code = "requested_threshold_below_equitable_minimum"
+
+    def __init__(self, threshold, minimum, model_version: str) -> None:
+        super().__init__(
+            f"A threshold of {threshold} is below {minimum}, the lowest at which the latest "
+            f"equitability report for {model_version} finds no significant difference between "
+            f"groups. Ask for {minimum} or more.",
+            field="requested_threshold",
+        )
+
+
+class UnknownModelVersion(InvalidInput):
+    code = "unknown_model_version"
+
+    def __init__(self, model_version: str, known: list[str]) -> None:
+        super().__init__(
+            f"The engine knows no model {model_version[:80]!r}: choose one of "
+            + ", ".join(known)
+            + ".",
+            field="model_version",
+        )
+
+
+class OfficerNotEligible(InvalidInput):
+    """An officer named in a command role (Gold, Silver, Bronze) who may not hold it."""
+
+    code = "officer_not_eligible"
 
 
 class NotTheSilverCommander(NotPermitted):

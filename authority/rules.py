@@ -6,12 +6,76 @@ from decimal import Decimal, InvalidOperation
 
 from authority.errors import ConditionWidensRequest, InvalidCondition
 from authority.models import (
+    AccountKind,
     Application,
     AssessmentKind,
     ConditionKind,
     LegalBasis,
     Mode,
+    Rank,
+    User,
 )
+from common.roles import Role
+
+
+@dataclass(frozen=True)
+class NamedOfficer:
+    """Who an application may name in one of its officer fields: a serving police officer of
+    at least ``minimum`` rank, holding ``role`` when one is given, and never the applicant."""
+
+    field: str
+    label: str
+    minimum: Rank
+    role: Role | None = None
+
+    def describe(self) -> str:
+        holding = f" holding the {self.role.label} role" if self.role else ""
+        return f"a police officer of the rank of {self.minimum.label} or above{holding}"
+
+
+# Gold sets the strategy, Silver runs the deployment (and may halt the engine: the Silver
+# commander role), Bronze leads on the ground. The authorising officer named for submission is
+# checked for the application's urgency at submission (policies.require_authorising_officer).
+NAMED_OFFICERS: dict[str, NamedOfficer] = {
+    "submitted_to": NamedOfficer(
+        "submitted_to", "Authorising officer", Rank.INSPECTOR, Role.AUTHORISING_OFFICER
+    ),
+    "gold_commander": NamedOfficer("gold_commander", "Gold commander", Rank.SUPERINTENDENT),
+    "silver_commander": NamedOfficer(
+        "silver_commander", "Silver commander", Rank.INSPECTOR, Role.SILVER_COMMANDER
+    ),
+    "bronze_commander": NamedOfficer("bronze_commander", "Bronze commander", Rank.SERGEANT),
+}
+COMMANDER_FIELDS = ("gold_commander", "silver_commander", "bronze_commander")
+
+
+def naming_problem(field: str, officer: User | None, *, applicant_id: int | None) -> str | None:
+    """Why ``officer`` may not be named as ``field`` on an application, or None."""
+    rule = NAMED_OFFICERS[field]
+    if officer is None:
+        return None
+    if applicant_id is not None and officer.pk == applicant_id:
+        return f"You cannot name yourself as the {rule.label}."
+    if (
+        not officer.is_active
+        or officer.kind != AccountKind.OFFICER
+        or not officer.has_rank_at_least(rule.minimum)
+        or (rule.role is not None and not officer.has_role(rule.role))
+    ):
+        held = officer.rank_label or "no police rank"
+        return (
+            f"The {rule.label} must be {rule.describe()}; {officer.display_name} is not ({held})."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Missing:
+    """One thing still to do before submission, and the field (or row kind) it is entered in."""
+
+    field: str
+    label: str
+
 
 # Named time rules (DOMAIN), each defined once.
 # An urgent authority lapses unless ratified within this time (or by its window's end, if
@@ -23,49 +87,62 @@ WATCHLIST_COMPOSITION_WINDOW = timedelta(hours=24)
 
 def missing_for_submission(app: Application, *, now: datetime) -> list[str]:
     """Every required field still empty, in the order of the form."""
-    missing: list[str] = []
+    return [item.label for item in missing_items(app, now=now)]
 
-    def need(ok: object, label: str) -> None:
+
+def missing_items(app: Application, *, now: datetime) -> list[Missing]:
+    """Every required field still empty, in the order of the form, with the field it is in."""
+    missing: list[Missing] = []
+
+    def need(ok: object, field: str, label: str) -> None:
         if not ok:
-            missing.append(label)
+            missing.append(Missing(field, label))
 
-    need(app.operation_name.strip(), "operation name")
-    need(app.aim.strip(), "aim")
-    need(app.legitimate_aim, "legitimate aim")
-    need(app.legal_bases, "legal basis")
+    need(app.operation_name.strip(), "operation_name", "operation name")
+    need(app.aim.strip(), "aim", "aim")
+    need(app.legitimate_aim, "legitimate_aim", "legitimate aim")
+    need(app.legal_bases, "legal_bases", "legal basis")
     if LegalBasis.DPA_S35 in app.legal_bases:
-        need(app.schedule_8_condition, "Schedule 8 condition (DPA 2018 s.35)")
+        need(
+            app.schedule_8_condition, "schedule_8_condition", "Schedule 8 condition (DPA 2018 s.35)"
+        )
     else:
-        missing.append("legal basis must include DPA 2018 s.35 (sensitive processing)")
-    need(app.intelligence_case.strip(), "intelligence case")
-    need(app.necessity.strip(), "necessity statement")
-    need(app.proportionality.strip(), "proportionality statement")
-    need(app.alternatives.exists(), "alternatives considered (at least one)")
-    need(app.start_at, "start time")
-    need(app.end_at, "end time")
+        missing.append(
+            Missing("legal_bases", "legal basis must include DPA 2018 s.35 (sensitive processing)")
+        )
+    need(app.intelligence_case.strip(), "intelligence_case", "intelligence case")
+    need(app.necessity.strip(), "necessity", "necessity statement")
+    need(app.proportionality.strip(), "proportionality", "proportionality statement")
+    need(app.alternatives.exists(), "alternatives", "alternatives considered (at least one)")
+    need(app.start_at, "start_at", "start time")
+    need(app.end_at, "end_at", "end time")
     if app.end_at and app.end_at <= now:
-        missing.append("an end time in the future")
-    need(app.safeguards.strip(), "deployment-specific safeguards")
-    need(app.equality_considerations.strip(), "equality considerations")
-    need(app.model_version, "model version")
-    need(app.requested_threshold is not None, "match threshold")
-    need(app.training_confirmed, "training confirmation")
-    need(app.submitted_to_id, "authorising officer to submit to")
+        missing.append(Missing("end_at", "an end time in the future"))
+    need(app.safeguards.strip(), "safeguards", "deployment-specific safeguards")
+    need(app.equality_considerations.strip(), "equality_considerations", "equality considerations")
+    need(app.model_version, "model_version", "model version")
+    need(app.requested_threshold is not None, "requested_threshold", "match threshold")
+    need(app.training_confirmed, "training_confirmed", "training confirmation")
+    need(app.submitted_to_id, "submitted_to", "authorising officer to submit to")
     if app.mode == Mode.LFR:
-        need(app.watchlist_rationale.strip(), "watchlist rationale")
-        need(app.requested_categories, "watchlist categories")
-        need(app.max_watchlist_size, "maximum watchlist size")
-        need(app.locations.exists(), "locations (at least one)")
-        need(app.gold_commander_id, "Gold commander")
-        need(app.silver_commander_id, "Silver commander")
-        need(app.bronze_commander_id, "Bronze commander")
-        need(app.resourcing.strip(), "resourcing to respond to alerts")
+        need(app.watchlist_rationale.strip(), "watchlist_rationale", "watchlist rationale")
+        need(app.requested_categories, "requested_categories", "watchlist categories")
+        need(app.max_watchlist_size, "max_watchlist_size", "maximum watchlist size")
+        need(app.locations.exists(), "locations", "locations (at least one)")
+        need(app.gold_commander_id, "gold_commander", "Gold commander")
+        need(app.silver_commander_id, "silver_commander", "Silver commander")
+        need(app.bronze_commander_id, "bronze_commander", "Bronze commander")
+        need(app.resourcing.strip(), "resourcing", "resourcing to respond to alerts")
         if app.advance_notice:
-            need(app.notice_details.strip(), "how advance notice and signage will be given")
+            need(
+                app.notice_details.strip(),
+                "notice_details",
+                "how advance notice and signage will be given",
+            )
         else:
-            need(app.no_notice_reason, "reason for no advance notice")
+            need(app.no_notice_reason, "no_notice_reason", "reason for no advance notice")
     if app.is_urgent:
-        need(app.urgency_reason.strip(), "why this is urgent")
+        need(app.urgency_reason.strip(), "urgency_reason", "why this is urgent")
     return missing
 
 

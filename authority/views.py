@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from authority import forms, policies, selectors, services
+from authority.errors import IncompleteApplication
 from authority.models import Application, ApplicationStatus, ConditionKind
-from authority.rules import ConditionSpec, missing_for_submission
-from biometric_engine.selectors import minimum_threshold_for
+from authority.rules import ConditionSpec, missing_items
 from common.errors import DomainError
 
 DECISION_ACTS = frozenset({"authorise", "urgently_authorise", "refuse", "return"})
@@ -21,8 +22,14 @@ def _visible(request: HttpRequest, pk: int) -> Application:
     return get_object_or_404(selectors.applications_visible_to(request.user), pk=pk)
 
 
-def _fail(request: HttpRequest, form, error: DomainError) -> None:
-    """Show a broken rule's sentence on the form, against its field where it names one."""
+def _fail(request: HttpRequest, form, error: DomainError, formset=None) -> None:
+    """Show a broken rule's sentence on the form, against its field where it names one (and
+    on its row, for a row of a formset)."""
+    row = getattr(error, "row", None)
+    if formset is not None and row is not None and 0 <= row < len(formset.forms):
+        form = formset.forms[row]
+    elif formset is not None and formset.forms:
+        form = formset.forms[0]
     if form is not None and error.field and error.field in form.fields:
         form.add_error(error.field, error.detail)
     elif form is not None:
@@ -31,9 +38,36 @@ def _fail(request: HttpRequest, form, error: DomainError) -> None:
         messages.error(request, error.detail)
 
 
+def _section_of(field: str) -> str | None:
+    """The drafting section where ``field`` (or a kind of row) is entered."""
+    if field in forms.ROW_FORMS:
+        return field
+    for slug, _, fields in forms.SECTIONS:
+        if field in fields:
+            return slug
+    return None
+
+
+def _where_entered(application: Application, field: str | None) -> str:
+    """A link to the field in its section of the draft, for the error summary."""
+    section = _section_of(field) if field else None
+    if section is None:
+        return ""
+    url = reverse("authority:application-edit", args=[application.pk, section])
+    return url if section in forms.ROW_FORMS else f"{url}#id_{field}"
+
+
+LIST_COLUMNS = (
+    "id", "reference", "operation_name", "mode", "status", "applicant", "submitted_to",
+    "start_at", "end_at", "created_at",
+)  # fmt: skip
+
+
 @login_required
 def application_list(request: HttpRequest) -> HttpResponse:
-    applications = selectors.applications_visible_to(request.user)
+    # A list shows no statement: never load them (a row may hold tens of thousands of
+    # characters in each).
+    applications = selectors.applications_visible_to(request.user).only(*LIST_COLUMNS)
     status = request.GET.get("status")
     if status in ApplicationStatus.values:
         applications = applications.filter(status=status)
@@ -54,7 +88,7 @@ def application_create(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm("authority.draft_application"):
         raise PermissionDenied
     form_class = forms.section_form_class("basics")
-    form = form_class(request.POST or None)
+    form = form_class(request.POST or None, applicant=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             application = services.save_draft(by=request.user, fields=form.cleaned_data)
@@ -83,6 +117,8 @@ def application_edit(request: HttpRequest, pk: int, section: str) -> HttpRespons
     if request.user.pk != application.applicant_id or not application.is_editable:
         messages.error(request, "This application cannot be changed now.")
         return redirect("authority:application-detail", pk=pk)
+    if section == "submit":
+        return _submit_page(request, application)
     if section in forms.ROW_FORMS:
         form = None
         initial = list(getattr(application, section).values())
@@ -104,7 +140,7 @@ def application_edit(request: HttpRequest, pk: int, section: str) -> HttpRespons
                     by=request.user, application=application, fields=form.cleaned_data
                 )
         except DomainError as error:
-            _fail(request, form, error)
+            _fail(request, form, error, formset)
         else:
             messages.success(request, "Saved.")
             index = forms.SECTION_SLUGS.index(section)
@@ -121,22 +157,73 @@ def application_edit(request: HttpRequest, pk: int, section: str) -> HttpRespons
         "form": form,
         "formset": formset,
     }
-    if section == "submit":
-        context["missing"] = missing_for_submission(application, now=timezone.now())
+    if section == "matching":
+        context["equitability"] = selectors.model_equitability(application.model_version)
     return render(request, "authority/application_section.html", context)
+
+
+def _submit_page(request: HttpRequest, application: Application) -> HttpResponse:
+    """Choose the authorising officer and submit: one form, one action. What is still missing
+    is listed with a link to where each is entered, before and after a refused submission."""
+    form = forms.SubmitForm(request.POST or None, application=application)
+    page_errors: list[dict] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_application(
+                application=application,
+                by=request.user,
+                submitted_to=form.cleaned_data["submitted_to"],
+            )
+        except IncompleteApplication:
+            page_errors = [
+                {
+                    "text": f"Complete the {item.label}",
+                    "href": _where_entered(application, item.field),
+                }
+                for item in missing_items(application, now=timezone.now())
+                if item.field != "submitted_to" or not form.cleaned_data["submitted_to"]
+            ]
+            if not form.cleaned_data["submitted_to"] and not application.submitted_to_id:
+                form.add_error("submitted_to", "Choose the authorising officer to submit to.")
+        except DomainError as error:
+            if error.field in form.fields or not _section_of(error.field or ""):
+                _fail(request, form, error)
+            else:
+                page_errors = [
+                    {"text": error.detail, "href": _where_entered(application, error.field)}
+                ]
+        else:
+            messages.success(
+                request, f"{application.reference} submitted to the authorising officer."
+            )
+            return redirect("authority:application-detail", pk=application.pk)
+    application.refresh_from_db()
+    missing = [
+        {"label": item.label, "href": _where_entered(application, item.field)}
+        for item in missing_items(application, now=timezone.now())
+        if item.field != "submitted_to"
+    ]
+    return render(
+        request,
+        "authority/application_section.html",
+        {
+            "application": application,
+            "section": "submit",
+            "sections": forms.SECTIONS,
+            "form": form,
+            "formset": None,
+            "missing": missing,
+            "page_errors": page_errors,
+            "equitability": selectors.model_equitability(application.model_version),
+        },
+    )
 
 
 @login_required
 @require_POST
 def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _visible(request, pk)
-    try:
-        services.submit_application(application=application, by=request.user)
-    except DomainError as error:
-        messages.error(request, error.detail)
-        return redirect("authority:application-edit", pk=pk, section="submit")
-    messages.success(request, f"{application.reference} submitted to the authorising officer.")
-    return redirect("authority:application-detail", pk=pk)
+    """The submit page's form posts here too (older links): the same one action."""
+    return application_edit(request, pk=pk, section="submit")
 
 
 @login_required
@@ -160,6 +247,7 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "consultations": application.consultations.select_related("chief_officer"),
             "actions": actions,
             "can_decide": bool(actions & DECISION_ACTS),
+            "equitability": selectors.model_equitability(application.model_version),
         },
     )
 
@@ -216,14 +304,15 @@ def _conditions_from(form: forms.DecisionForm, application: Application) -> list
 @login_required
 def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     application = _visible(request, pk)
-    if not selectors.permitted_actions(request.user, application) & DECISION_ACTS:
+    permitted = selectors.permitted_actions(request.user, application)
+    if not permitted & DECISION_ACTS:
         raise PermissionDenied
-    form = forms.DecisionForm(request.POST or None, application=application)
-    minimum = minimum_threshold_for(model_version=application.model_version)
-    if minimum is not None:
+    form = forms.DecisionForm(request.POST or None, application=application, permitted=permitted)
+    equitability = selectors.model_equitability(application.model_version)
+    if equitability.minimum is not None:
         form.fields["threshold"].help_text = (
             f"The latest equitability report for this model finds no significant difference "
-            f"between groups from {minimum}: no authority may use less."
+            f"between groups from {equitability.minimum}: no authority may use less."
         )
     if request.method == "POST" and form.is_valid():
         data, by = form.cleaned_data, request.user
@@ -264,6 +353,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "title": "Decide the application",
             "history": selectors.application_history(application, reader=request.user),
             "restricted": True,
+            "equitability": equitability,
         },
     )
 

@@ -45,7 +45,7 @@ def enrol_face(
     """Enrol one lawfully held image's face into a standing gallery (custody, missing persons).
 
     A watchlist is bespoke to an authority: its faces go through the gate under an enrolment
-    scope (``biometric_engine.enrolment.enrol_watchlist_face``), never through here.
+    scope (``gate.enrolment.enrol_watchlist_face``), never through here.
 
     As for a watchlist, a refused enrolment (who, which gallery, which model) is ledgered as
     ``engine.enrolment_refused`` and one whose image or face the engine refuses as

@@ -1,6 +1,6 @@
 """AuthorityScope: what one valid authority lets the engine do, signed so it cannot be forged.
 
-Only ``authority.scopes.mint_scope`` creates one. The signature stops a caller widening a scope
+Only ``gate.minting`` creates one. The signature stops a caller widening a scope
 (another watchlist, a lower threshold); the gate still re-checks every field against the
 database at each call, so a cancelled, lapsed or expired authority stops the next call.
 """

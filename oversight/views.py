@@ -8,6 +8,7 @@ and the latest checkpoint, so anyone can keep copies and catch a later rewrite.
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 from django.apps import apps
@@ -69,13 +70,49 @@ def _with_actors(entries) -> list:
     return entries
 
 
+SUMMARY_KEYS = 4  # payload keys a timeline row shows; the whole payload is one click away
+# Keys that say most about an event, shown first when present; then the rest, by name.
+SUMMARY_FIRST = (
+    "compliance_exception", "reference", "reason", "code", "outcome", "role", "version",
+    "mode", "fields", "rows", "count", "submitted_to", "urgent",
+)  # fmt: skip
+
+
+def _summary_value(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None or value == "":
+        return "none"
+    if isinstance(value, list):
+        if len(value) <= 3 and all(isinstance(v, str | int | float) for v in value):
+            return ", ".join(str(v) for v in value) or "none"
+        return f"{len(value)} items"
+    if isinstance(value, dict):
+        return f"{len(value)} fields"
+    text = str(value)
+    return text if len(text) <= 40 else f"{text[:12]}…{text[-8:]}"
+
+
+def _with_summaries(entries: list) -> list:
+    """Each entry's payload as a few readable "key: value" pairs, and indented for reading
+    in full (the stored canonical JSON is what is hashed; this only displays it)."""
+    for entry in entries:
+        data = entry.data
+        keys = sorted(data, key=lambda k: (SUMMARY_FIRST.index(k) if k in SUMMARY_FIRST else 99, k))
+        pairs = [(key.replace("_", " "), _summary_value(data[key])) for key in keys[:SUMMARY_KEYS]]
+        entry.summary = pairs
+        entry.summary_more = max(0, len(data) - SUMMARY_KEYS)
+        entry.payload_pretty = json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True)
+    return entries
+
+
 @require_safe
 @inspector_required
 def timeline(request: HttpRequest) -> HttpResponse:
     form = TimelineFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     page = _page(request, selectors.timeline(**filters))
-    page.object_list = _with_actors(page.object_list)
+    page.object_list = _with_summaries(_with_actors(page.object_list))
     return render(
         request,
         "oversight/timeline.html",

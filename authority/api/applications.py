@@ -22,7 +22,9 @@ from authority.models import (
     User,
     WatchlistCategory,
 )
+from authority.models.limits import NOTE_CHARS, REASONS_CHARS
 from authority.rules import ConditionSpec
+from authority.services.drafting import MAX_ROWS
 from common.serializers import StrictInputSerializer
 from oversight.redaction import hidden_fields, shown_value
 
@@ -67,9 +69,11 @@ class DecisionSerializer(serializers.ModelSerializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
-    alternatives = AlternativeSerializer(many=True, required=False)
-    locations = LocationSerializer(many=True, required=False)
-    assessments = AssessmentSerializer(many=True, required=False)
+    # Text fields take their bounds from the model (authority.models.limits); rows are bounded
+    # here as in the service (drafting.MAX_ROWS).
+    alternatives = AlternativeSerializer(many=True, required=False, max_length=MAX_ROWS)
+    locations = LocationSerializer(many=True, required=False, max_length=MAX_ROWS)
+    assessments = AssessmentSerializer(many=True, required=False, max_length=MAX_ROWS)
     decisions = DecisionSerializer(many=True, read_only=True)
     documents = serializers.SerializerMethodField()
     submitted_to = serializers.PrimaryKeyRelatedField(
@@ -126,6 +130,24 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return {key: shown_value(value, field=key, hidden=hidden) for key, value in data.items()}
 
 
+# A list's columns: no statement, no row, nothing restricted.
+SUMMARY_FIELDS = [
+    "id", "reference", "status", "mode", "operation_name", "applicant", "submitted_to",
+    "is_urgent", "start_at", "end_at", "model_version", "requested_threshold", "submitted_at",
+    "valid_from", "valid_until", "lapses_at", "halted_at", "created_at", "updated_at",
+]  # fmt: skip
+
+
+class ApplicationSummarySerializer(serializers.ModelSerializer):
+    """One application in a list: what it is, where it stands and when — never its statements
+    or rows (read ``/applications/{id}/`` for those), so a list stays small whatever they hold."""
+
+    class Meta:
+        model = Application
+        fields = SUMMARY_FIELDS
+        read_only_fields = SUMMARY_FIELDS
+
+
 class WindowValueSerializer(StrictInputSerializer):
     start = serializers.DateTimeField()
     end = serializers.DateTimeField()
@@ -151,7 +173,7 @@ CONDITION_VALUE_FIELDS = {
 
 class ConditionInputSerializer(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=ConditionKind.choices)
-    text = serializers.CharField(allow_blank=True, max_length=2000)
+    text = serializers.CharField(allow_blank=True, max_length=NOTE_CHARS)
     value = serializers.JSONField(required=False, allow_null=True)
 
     def validate(self, attrs: dict) -> dict:
@@ -183,7 +205,7 @@ def spec_from(data: dict) -> ConditionSpec:
     return ConditionSpec(data["kind"], data["text"], data.get("value"))
 
 
-TEXT_LIMIT = 10_000  # characters: the longest reasons or findings a person writes
+TEXT_LIMIT = REASONS_CHARS  # characters: the longest reasons or findings a person writes
 
 
 def _text(**kwargs) -> serializers.CharField:
@@ -192,6 +214,15 @@ def _text(**kwargs) -> serializers.CharField:
 
 class NoInputSerializer(StrictInputSerializer):
     """An action that takes no fields: any field sent is refused, not ignored."""
+
+
+class SubmitInputSerializer(StrictInputSerializer):
+    """Submission may name (or change) the authorising officer in the same request; find
+    whom with ``GET /api/v1/officers/?eligible_for=submitted_to``."""
+
+    submitted_to = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False
+    )
 
 
 class ReasonsInputSerializer(StrictInputSerializer):
@@ -267,19 +298,23 @@ class ApplicationViewSet(
     ordering_fields = ["created_at", "start_at", "reference"]
     search_fields = ["reference", "operation_name"]
 
+    def get_serializer_class(self):
+        if self.action == "list":
+            return ApplicationSummarySerializer
+        return ApplicationSerializer
+
     def get_queryset(self):
-        return (
-            selectors.applications_visible_to(self.request.user)
-            .prefetch_related(
-                "alternatives",
-                "locations",
-                "assessments",
-                "decisions__conditions",
-                "decisions__authorised_locations",
-                "documents",
-            )
-            .order_by("-created_at")
-        )
+        visible = selectors.applications_visible_to(self.request.user)
+        if self.action == "list":
+            return visible.only(*SUMMARY_FIELDS).order_by("-created_at")
+        return visible.prefetch_related(
+            "alternatives",
+            "locations",
+            "assessments",
+            "decisions__conditions",
+            "decisions__authorised_locations",
+            "documents",
+        ).order_by("-created_at")
 
     def perform_create(self, serializer) -> None:
         fields, rows = _split(serializer.validated_data)
@@ -304,10 +339,10 @@ class ApplicationViewSet(
         application.refresh_from_db()
         return Response(self.get_serializer(application).data)
 
-    @extend_schema(request=None, responses=ApplicationSerializer)
+    @extend_schema(request=SubmitInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk=None) -> Response:
-        return self._act(request, services.submit_application, NoInputSerializer)
+        return self._act(request, services.submit_application, SubmitInputSerializer)
 
     @extend_schema(request=AuthoriseInputSerializer, responses=ApplicationSerializer)
     @action(detail=True, methods=["post"])

@@ -30,6 +30,35 @@ class OfficerSerializer(serializers.ModelSerializer):
         return sorted(role.value for role in obj.roles)
 
 
+class NameableOfficerSerializer(serializers.ModelSerializer):
+    """An officer as an applicant looks them up to name them: who they are and which fields
+    of an application they may be named in; not their username or account details."""
+
+    display_name = serializers.CharField(read_only=True)
+    rank_label = serializers.CharField(read_only=True)
+    eligible_for = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "display_name",
+            "first_name",
+            "last_name",
+            "rank",
+            "rank_label",
+            "warrant_number",
+            "command_unit",
+            "eligible_for",
+        ]
+        read_only_fields = fields
+
+    def get_eligible_for(self, obj: User) -> list[str]:
+        from authority.selectors import nameable_as
+
+        return nameable_as(obj, applicant=self.context.get("applicant"))
+
+
 class RoleChangeInputSerializer(StrictInputSerializer):
     role = serializers.ChoiceField(choices=Role.choices)
     reasons = serializers.CharField(max_length=2000)

@@ -5,29 +5,44 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from authority import services
+from authority import selectors, services
 from authority.models import User
+from authority.rules import NAMED_OFFICERS
 
 from .serializers import (
     AccountCreateInputSerializer,
     AccountReasonsInputSerializer,
+    NameableOfficerSerializer,
     OfficerSerializer,
     RankChangeInputSerializer,
     RoleChangeInputSerializer,
 )
 
+DRAFT = "authority.draft_application"
+VIEW_USERS = "authority.view_user"
+
 
 class OfficerFilter(django_filters.FilterSet):
     rank_at_least = django_filters.NumberFilter(field_name="rank", lookup_expr="gte")
     role = django_filters.CharFilter(field_name="groups__name")
+    eligible_for = django_filters.ChoiceFilter(
+        choices=[(field, rule.label) for field, rule in NAMED_OFFICERS.items()],
+        method="filter_eligible_for",
+        label="Officers an application may name in this field (never the applicant asking)",
+    )
 
     class Meta:
         model = User
         fields = ["kind", "rank", "command_unit"]
 
+    def filter_eligible_for(self, queryset, name, value):
+        eligible = selectors.officers_eligible_for(value, applicant=self.request.user)
+        return queryset.filter(pk__in=eligible.values("pk"))
+
 
 class ViewUsersPermission(permissions.BasePermission):
-    """Listing accounts needs authority.view_user; anyone signed in may read their own."""
+    """Listing accounts needs authority.view_user; anyone signed in may read their own; an
+    applicant officer may look up the officers they may name on an application."""
 
     def has_permission(self, request, view) -> bool:
         if view.action == "me":
@@ -35,7 +50,7 @@ class ViewUsersPermission(permissions.BasePermission):
         if request.method not in permissions.SAFE_METHODS:
             # Changes are the services' to refuse (with their own sentence), once listed.
             return request.user.has_perm("authority.change_user")
-        return request.user.has_perm("authority.view_user")
+        return request.user.has_perm(VIEW_USERS) or request.user.has_perm(DRAFT)
 
 
 class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
@@ -51,11 +66,26 @@ class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
     ordering_fields = ["rank", "last_name", "username"]
     queryset = User.objects.prefetch_related("groups").order_by("pk")
 
+    def _looks_up_names_only(self) -> bool:
+        user = self.request.user
+        return self.action != "me" and not user.has_perm(VIEW_USERS) and user.has_perm(DRAFT)
+
     def get_queryset(self):
         # Administrators see disabled accounts too, so they can enable them again.
         if self.request.user.has_perm("authority.change_user"):
             return self.queryset
+        if self._looks_up_names_only():
+            nameable = selectors.officers_nameable_by(self.request.user)
+            return self.queryset.filter(pk__in=nameable.values("pk"))
         return self.queryset.filter(is_active=True)
+
+    def get_serializer_class(self):
+        if self._looks_up_names_only():
+            return NameableOfficerSerializer
+        return OfficerSerializer
+
+    def get_serializer_context(self) -> dict:
+        return {**super().get_serializer_context(), "applicant": self.request.user}
 
     def _change(self, request: Request, service, input_serializer) -> Response:
         officer = self.get_object()

@@ -22,6 +22,7 @@ from .choices import (
     WatchlistCategory,
     labels_for,
 )
+from .limits import NOTE_CHARS, PARAGRAPH_CHARS, REASONS_CHARS, STATEMENT_CHARS, bounded_text
 
 S = ApplicationStatus
 
@@ -36,7 +37,7 @@ class Application(FSMModelMixin, models.Model):
     # What and why
     mode = models.CharField(max_length=8, choices=Mode.choices)
     operation_name = models.CharField(max_length=200)
-    aim = models.TextField("aim", blank=True, default="")
+    aim = bounded_text(PARAGRAPH_CHARS, "aim", blank=True, default="")
     legitimate_aim = models.CharField(
         max_length=40, choices=LegitimateAim.choices, blank=True, default=""
     )
@@ -44,33 +45,40 @@ class Application(FSMModelMixin, models.Model):
     schedule_8_condition = models.CharField(
         max_length=40, choices=Schedule8Condition.choices, blank=True, default=""
     )
-    intelligence_case = models.TextField(
-        blank=True, default="", help_text="Restricted: never published."
+    intelligence_case = bounded_text(
+        STATEMENT_CHARS, blank=True, default="", help_text="Restricted: never published."
     )
-    necessity = models.TextField(blank=True, default="")
-    proportionality = models.TextField(blank=True, default="")
+    necessity = bounded_text(STATEMENT_CHARS, blank=True, default="")
+    proportionality = bounded_text(STATEMENT_CHARS, blank=True, default="")
 
     # Watchlist (LFR) or gallery (RFR/OIFR)
-    watchlist_rationale = models.TextField(blank=True, default="")
+    watchlist_rationale = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
     requested_categories = models.JSONField(default=list, blank=True)
-    max_watchlist_size = models.PositiveIntegerField(null=True, blank=True)
+    max_watchlist_size = models.PositiveIntegerField(
+        "maximum watchlist size", null=True, blank=True
+    )
 
     # When
-    start_at = models.DateTimeField(null=True, blank=True)
-    end_at = models.DateTimeField(null=True, blank=True)
+    start_at = models.DateTimeField("start time", null=True, blank=True)
+    end_at = models.DateTimeField("end time", null=True, blank=True)
 
     # Notice and safeguards
     advance_notice = models.BooleanField(default=True)
-    notice_details = models.TextField(blank=True, default="")
+    notice_details = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
     no_notice_reason = models.CharField(
-        max_length=40, choices=NoNoticeReason.choices, blank=True, default=""
+        "reason for no advance notice",
+        max_length=40,
+        choices=NoNoticeReason.choices,
+        blank=True,
+        default="",
     )
-    no_notice_explanation = models.TextField(blank=True, default="")
-    safeguards = models.TextField(blank=True, default="")
+    no_notice_explanation = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
+    safeguards = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
 
     # Command and resourcing
     gold_commander = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="Gold commander",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -78,6 +86,7 @@ class Application(FSMModelMixin, models.Model):
     )
     silver_commander = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="Silver commander",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -85,17 +94,19 @@ class Application(FSMModelMixin, models.Model):
     )
     bronze_commander = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="Bronze commander",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
     )
-    resourcing = models.TextField(blank=True, default="")
-    equality_considerations = models.TextField(blank=True, default="")
+    resourcing = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
+    equality_considerations = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
 
     # Matching
-    model_version = models.CharField(max_length=80, blank=True, default="")
+    model_version = models.CharField("face model", max_length=80, blank=True, default="")
     requested_threshold = models.DecimalField(
+        "match threshold",
         max_digits=4,
         decimal_places=3,
         null=True,
@@ -105,14 +116,15 @@ class Application(FSMModelMixin, models.Model):
 
     # Assembly, training, urgency
     affects_assembly = models.BooleanField("a protest or assembly may be affected", default=False)
-    article_10_11_assessment = models.TextField(blank=True, default="")
+    article_10_11_assessment = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
     training_confirmed = models.BooleanField(default=False)
     is_urgent = models.BooleanField(default=False)
-    urgency_reason = models.TextField(blank=True, default="")
+    urgency_reason = bounded_text(PARAGRAPH_CHARS, blank=True, default="")
 
     # Lifecycle facts (set by services only)
     submitted_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
+        verbose_name="authorising officer",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -133,7 +145,7 @@ class Application(FSMModelMixin, models.Model):
         blank=True,
         related_name="+",
     )
-    halt_reasons = models.TextField(blank=True, default="")
+    halt_reasons = bounded_text(REASONS_CHARS, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -154,6 +166,9 @@ class Application(FSMModelMixin, models.Model):
                 condition=models.Q(start_at__isnull=True)
                 | models.Q(end_at__isnull=True)
                 | models.Q(end_at__gt=models.F("start_at")),
+                # The service checks it first, on the end time's field (drafting.py); this
+                # sentence is the backstop a person would read, never the constraint's name.
+                violation_error_message="The end time must be after the start time.",
             ),
         ]
 
@@ -208,7 +223,7 @@ class Alternative(models.Model):
     )
     description = models.CharField(max_length=300)
     outcome = models.CharField(max_length=20, choices=AlternativeOutcome.choices)
-    reason = models.TextField()
+    reason = bounded_text(NOTE_CHARS)
     history = HistoricalRecords()
 
     class Meta:
@@ -223,7 +238,9 @@ class Location(models.Model):
     name = models.CharField(max_length=200)
     borough = models.CharField(max_length=100, blank=True, default="")
     location_type = models.CharField(max_length=30, choices=LocationType.choices)
-    justification = models.TextField(help_text="How this place ties to the intelligence case.")
+    justification = bounded_text(
+        NOTE_CHARS, help_text="How this place ties to the intelligence case."
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -5,6 +5,7 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 from .applications import Application, Location
+from .limits import NOTE_CHARS, REASONS_CHARS, bounded_text
 
 
 class DecisionOutcome(models.TextChoices):
@@ -38,9 +39,9 @@ class Decision(models.Model):
     )
     decided_by_rank = models.PositiveSmallIntegerField(help_text="Rank when deciding.")
     decided_at = models.DateTimeField()
-    reasons = models.TextField()
-    superintendent_unavailable_reason = models.TextField(blank=True, default="")
-    mitigation_response = models.TextField(blank=True, default="")
+    reasons = bounded_text(REASONS_CHARS)
+    superintendent_unavailable_reason = bounded_text(REASONS_CHARS, blank=True, default="")
+    mitigation_response = bounded_text(REASONS_CHARS, blank=True, default="")
     # The authorised scope (authorise / urgently authorise only).
     authorised_start = models.DateTimeField(null=True, blank=True)
     authorised_end = models.DateTimeField(null=True, blank=True)
@@ -73,7 +74,7 @@ class ConditionKind(models.TextChoices):
 class Condition(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="conditions")
     kind = models.CharField(max_length=20, choices=ConditionKind.choices)
-    text = models.TextField(help_text="The condition as the authorising officer wrote it.")
+    text = bounded_text(NOTE_CHARS, help_text="The condition as the authorising officer wrote it.")
     value = models.JSONField(default=dict, blank=True, help_text="The narrowed value, if any.")
 
     class Meta:
@@ -97,8 +98,8 @@ class ChiefOfficerConsultation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.CharField(max_length=24, choices=ConsultationOutcome.choices)
-    comments = models.TextField()
-    mitigation = models.TextField(blank=True, default="")
+    comments = bounded_text(REASONS_CHARS)
+    mitigation = bounded_text(REASONS_CHARS, blank=True, default="")
     consulted_at = models.DateTimeField()
     history = HistoricalRecords()
 
@@ -121,7 +122,7 @@ class AuthorityReview(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField()
-    findings = models.TextField()
+    findings = bounded_text(REASONS_CHARS)
     outcome = models.CharField(max_length=24, choices=ReviewOutcome.choices)
     next_review_by = models.DateTimeField(null=True, blank=True)
 
@@ -139,7 +140,7 @@ class Renewal(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     renewed_at = models.DateTimeField()
-    reasons = models.TextField()
+    reasons = bounded_text(REASONS_CHARS)
     previous_end = models.DateTimeField()
     new_end = models.DateTimeField()
 
@@ -182,8 +183,10 @@ class Cancellation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     cancelled_at = models.DateTimeField()
-    reasons = models.TextField()
-    report = models.TextField(help_text="What was done under the authority and what it achieved.")
+    reasons = bounded_text(REASONS_CHARS)
+    report = bounded_text(
+        REASONS_CHARS, help_text="What was done under the authority and what it achieved."
+    )
 
     def __str__(self) -> str:
         return f"Cancellation of {self.application}"

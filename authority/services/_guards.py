@@ -14,7 +14,8 @@ from simple_history.models import HistoricalRecords
 
 from authority.errors import ReasonsRequired
 from authority.models import Application, User
-from common.errors import WrongState
+from authority.models.limits import REASONS_CHARS
+from common.errors import InvalidInput, WrongState
 
 
 def lock_application(application: Application | int) -> Application:
@@ -23,10 +24,25 @@ def lock_application(application: Application | int) -> Application:
     return Application.objects.select_for_update().get(pk=pk)
 
 
-def require_reasons(text: str, what: str = "Write the reasons for this decision.") -> str:
+def require_reasons(
+    text: str,
+    what: str = "Write the reasons for this decision.",
+    *,
+    field: str | None = None,
+    limit: int = REASONS_CHARS,
+) -> str:
     text = (text or "").strip()
     if not text:
-        raise ReasonsRequired(what)
+        raise ReasonsRequired(what, field=field)
+    return require_length(text, field=field, limit=limit)
+
+
+def require_length(text: str, *, field: str | None, limit: int = REASONS_CHARS) -> str:
+    """Text of at most ``limit`` characters, whichever caller sent it (form, API, command)."""
+    if len(text) > limit:
+        raise InvalidInput(
+            f"Shorten this to {limit:,} characters or fewer (it has {len(text):,}).", field=field
+        )
     return text
 
 

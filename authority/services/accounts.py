@@ -206,3 +206,30 @@ def change_rank(*, by: User | None, officer: User, rank: Rank, reasons: str) -> 
         payload={"from": previous, "to": rank.value, "reasons": reasons},
     )
     return officer
+
+
+def account_acts(officer: User) -> dict[str, list]:
+    """What an administrator may do to ``officer``'s account now, each with the choices the
+    services would accept: only these are offered (the services still check every one).
+
+    Keys are the account pages' action slugs; a value is the list of choices (roles, ranks),
+    or ``[]`` for an act that takes none."""
+    held = officer.roles
+    acts: dict[str, list] = {}
+    grantable = []
+    for role in Role:
+        if role in held:
+            continue
+        try:
+            _check_role_fits(officer, role)
+        except RoleNotForAccount:
+            continue
+        grantable.append(role)
+    if grantable:
+        acts["grant-role"] = grantable
+    if held:
+        acts["withdraw-role"] = sorted(held, key=list(Role).index)
+    if officer.kind == AccountKind.OFFICER:
+        acts["change-rank"] = [rank for rank in Rank if rank != officer.rank]
+    acts["disable" if officer.is_active else "enable"] = []
+    return acts

@@ -37,6 +37,7 @@ from authority.services._guards import (
     authority_service,
     lock_application,
     move,
+    require_length,
     require_reasons,
 )
 from authority.services.wad import issue_written_authority
@@ -67,7 +68,8 @@ def _check_chief_officer(
         consultation.outcome == ConsultationOutcome.MITIGATION_REQUIRED
         and not mitigation_response.strip()
     ):
-        raise MitigationNotAddressed()
+        raise MitigationNotAddressed(field="mitigation_response")
+    require_length(mitigation_response.strip(), field="mitigation_response")
     return consultation
 
 
@@ -155,7 +157,7 @@ def authorise_application(
     """Authorise, optionally with conditions that narrow the request; issues the WAD."""
     application = lock_application(application)
     require_permitted("authorise", by=by, application=application)
-    reasons = require_reasons(reasons)
+    reasons = require_reasons(reasons, field="reasons")
     _check_chief_officer(application, mitigation_response, required=True)
     scope, stored = narrow_scope(requested_scope(application), list(conditions))
     review_by = _default_review_by(scope, review_by)
@@ -213,7 +215,7 @@ def _close_submission(
     """Refuse or return: the decision is only reasons, and the submission ends."""
     application = lock_application(application)
     require_permitted(verb, by=by, application=application)
-    reasons = require_reasons(reasons, missing_reasons)
+    reasons = require_reasons(reasons, missing_reasons, field="reasons")
     decision = _record_decision(application, by=by, outcome=outcome, reasons=reasons)
     move(application, transition, verb)
     application.save()
@@ -268,10 +270,11 @@ def urgently_authorise_application(
     within 72 hours (or by the window's end, if sooner)."""
     application = lock_application(application)
     require_permitted("urgently_authorise", by=by, application=application)
-    reasons = require_reasons(reasons)
+    reasons = require_reasons(reasons, field="reasons")
     unavailable = superintendent_unavailable_reason.strip()
     if not unavailable and not by.has_rank_at_least(Rank.SUPERINTENDENT):
-        raise SuperintendentAvailabilityReasonRequired()
+        raise SuperintendentAvailabilityReasonRequired(field="superintendent_unavailable_reason")
+    require_length(unavailable, field="superintendent_unavailable_reason")
     _check_chief_officer(application, mitigation_response, required=False)
     scope, stored = narrow_scope(requested_scope(application), list(conditions))
     now = timezone.now()
@@ -329,7 +332,7 @@ def ratify_urgent_authority(
     """A Superintendent ratifies an urgent authority before it lapses."""
     application = lock_application(application)
     require_permitted("ratify", by=by, application=application)
-    reasons = require_reasons(reasons)
+    reasons = require_reasons(reasons, field="reasons")
     urgent = application.decisions.filter(outcome=DecisionOutcome.URGENTLY_AUTHORISED).last()
     _check_chief_officer(
         application, mitigation_response or urgent.mitigation_response, required=True
@@ -382,9 +385,10 @@ def consult_chief_officer(
         raise InvalidInput(
             "The outcome must be noted, mitigation required or veto.", field="outcome"
         )
-    comments = require_reasons(comments, "Write the Chief Officer's comments.")
+    comments = require_reasons(comments, "Write the Chief Officer's comments.", field="comments")
     if outcome == ConsultationOutcome.MITIGATION_REQUIRED and not mitigation.strip():
         raise InvalidInput("Say what mitigation is required.", field="mitigation")
+    require_length(mitigation.strip(), field="mitigation")
     consultation = ChiefOfficerConsultation.objects.create(
         application=application,
         chief_officer=by,

@@ -3,9 +3,11 @@
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
+from authority.errors import AssessmentReviewPassed, OfficerNotEligible, UnknownModelVersion
 from authority.models import (
     Alternative,
     AlternativeOutcome,
@@ -19,6 +21,8 @@ from authority.models import (
     WatchlistCategory,
 )
 from authority.policies import require_permitted
+from authority.rules import COMMANDER_FIELDS, naming_problem
+from authority.selectors import known_model_versions
 from authority.services._guards import authority_service, lock_application
 from common.errors import InvalidInput, NotPermitted
 from oversight.ledger import record_event
@@ -34,6 +38,10 @@ DRAFT_FIELDS = (
     "article_10_11_assessment", "training_confirmed", "is_urgent", "urgency_reason",
     "submitted_to",
 )  # fmt: skip
+
+
+# The most rows of one kind an application holds (alternatives, locations, assessments).
+MAX_ROWS = 50
 
 
 def _next_reference(year: int) -> str:
@@ -53,11 +61,48 @@ def _check_codes(values: object, choices, label: str, field: str) -> list[str]:
         raise InvalidInput(f"{label} must be a list of codes.", field=field)
     unknown = sorted(set(values) - set(choices.values))
     if unknown:
+        named = ", ".join(code[:40] for code in unknown[:5])
+        more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
         raise InvalidInput(
-            f"{label} must come from the closed list; not recognised: {', '.join(unknown)}.",
+            f"{label} must come from the closed list; not recognised: {named}{more}.",
             field=field,
         )
     return sorted(set(values))
+
+
+def _label(model, field: str) -> str:
+    """A field's name as a person reads it ("End at" → the form's own label)."""
+    try:
+        return str(model._meta.get_field(field).verbose_name).capitalize()
+    except Exception:
+        return field.replace("_", " ").capitalize()
+
+
+def invalid_from(exc: ValidationError, model, *, prefix: str = "") -> InvalidInput:
+    """The first message of a model's full_clean as an InvalidInput on its field, in words.
+
+    A message not tied to a field (a constraint) keeps no field rather than "__all__"."""
+    field, messages = next(iter(exc.message_dict.items()))
+    if field == NON_FIELD_ERRORS:
+        return InvalidInput(f"{prefix}{messages[0]}")
+    return InvalidInput(f"{prefix}{_label(model, field)}: {messages[0]}", field=field)
+
+
+def _check_window(application: Application) -> None:
+    check_window(application.start_at, application.end_at)
+
+
+def check_window(start, end) -> None:
+    """The end after the start, said on the end time (the database's constraint is the
+    backstop: its name must never reach a person). Forms call it too, to place the sentence
+    on their end time field before Django's own model validation would report the
+    constraint."""
+    if start is not None and end is not None and end <= start:
+        shown = timezone.localtime(start) if timezone.is_aware(start) else start
+        raise InvalidInput(
+            f"The end time must be after the start time ({shown:%d %b %Y %H:%M}).",
+            field="end_at",
+        )
 
 
 def _apply_fields(application: Application, fields: dict) -> list[str]:
@@ -87,14 +132,28 @@ def _apply_fields(application: Application, fields: dict) -> list[str]:
         if getattr(application, name) != value:
             setattr(application, name, value)
             changed.append(name)
+    _check_window(application)
+    for name in COMMANDER_FIELDS:
+        if name in changed:
+            _check_named(application, name)
+    if "model_version" in changed and application.model_version:
+        known = known_model_versions()
+        if application.model_version not in known:
+            raise UnknownModelVersion(application.model_version, known)
     try:
         application.full_clean(exclude=["reference", "applicant", "status"])
     except ValidationError as exc:
-        field, messages = next(iter(exc.message_dict.items()))
-        raise InvalidInput(
-            f"{field.replace('_', ' ').capitalize()}: {messages[0]}", field=field
-        ) from None
+        raise invalid_from(exc, Application) from None
     return changed
+
+
+def _check_named(application: Application, field: str) -> None:
+    """A commander the application names holds the rank (and role) the command needs."""
+    problem = naming_problem(
+        field, getattr(application, field), applicant_id=application.applicant_id
+    )
+    if problem:
+        raise OfficerNotEligible(problem, field=field)
 
 
 def _require_applicant(application: Application, by: User) -> None:
@@ -106,8 +165,6 @@ def create_application(*, by: User, mode: str, operation_name: str, **fields) ->
     """Start a draft. The applicant alone may see and change it until it is submitted."""
     if not by.has_perm("authority.draft_application"):
         raise NotPermitted("Only an applicant officer can draft an application.")
-    from django.utils import timezone
-
     application = Application(applicant=by, reference=_next_reference(timezone.now().year))
     _apply_fields(application, {"mode": mode, "operation_name": operation_name, **fields})
     application.save()
@@ -141,19 +198,32 @@ def update_application(*, application: Application, by: User, **fields) -> Appli
     return application
 
 
-def _replace_rows(application, by, model, rows, build, what: str) -> None:
+def row_error(error: InvalidInput, index: int) -> InvalidInput:
+    """Say which row (0-based ``row``) an error is about, so a form shows it on that row."""
+    error.row = index
+    return error
+
+
+def _replace_rows(application, by, model, rows, build, what: str, check=None) -> None:
+    if len(rows) > MAX_ROWS:
+        raise InvalidInput(
+            f"At most {MAX_ROWS} {model._meta.verbose_name_plural} can be given.",
+            field=model._meta.verbose_name_plural.replace(" ", "_"),
+        )
     model.objects.filter(application=application).delete()
     objects = []
     for index, row in enumerate(rows, start=1):
-        obj = build(row)
-        obj.application = application
         try:
-            obj.full_clean(exclude=["application"])
-        except ValidationError as exc:
-            field, messages = next(iter(exc.message_dict.items()))
-            raise InvalidInput(
-                f"{what} {index}, {field.replace('_', ' ')}: {messages[0]}", field=field
-            ) from None
+            obj = build(row)
+            obj.application = application
+            try:
+                obj.full_clean(exclude=["application"])
+            except ValidationError as exc:
+                raise invalid_from(exc, model, prefix=f"{what} {index}: ") from None
+            if check is not None:
+                check(obj, index)
+        except InvalidInput as error:
+            raise row_error(error, index - 1) from None
         objects.append(obj)
     for obj in objects:
         obj.save()  # save() one by one so row history records each
@@ -190,10 +260,14 @@ def set_locations(*, application: Application, by: User, locations: list[dict]) 
     """Replace the locations: each with its type (closed list) and justification."""
     application = lock_application(application)
     _require_applicant(application, by)
-    for row in locations:
+    for index, row in enumerate(locations):
         if row.get("location_type") not in LocationType.values:
-            raise InvalidInput(
-                "Each location's type must come from the closed list.", field="location_type"
+            raise row_error(
+                InvalidInput(
+                    f"Location {index + 1}: choose its type from the closed list.",
+                    field="location_type",
+                ),
+                index,
             )
     _replace_rows(
         application,
@@ -235,4 +309,13 @@ def set_assessments(*, application: Application, by: User, assessments: list[dic
             approved_on=as_date(row.get("approved_on"), "approved_on"),
         )
 
-    _replace_rows(application, by, ImpactAssessment, assessments, build, "Assessment")
+    today = timezone.localdate()
+
+    def current(assessment: ImpactAssessment, index: int) -> None:
+        # Said where it is entered, not first at submission (which checks the DPIA again).
+        if assessment.review_date < today:
+            raise AssessmentReviewPassed(assessment, index)
+
+    _replace_rows(
+        application, by, ImpactAssessment, assessments, build, "Assessment", check=current
+    )

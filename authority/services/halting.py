@@ -20,7 +20,7 @@ def halt_authority(*, application: Application, by: User, reasons: str) -> Appli
     application = lock_application(application)
     require_permitted("halt", by=by, application=application)
     role = halting_role(by, application)
-    reasons = require_reasons(reasons, "Write why the engine is halted.")
+    reasons = require_reasons(reasons, "Write why the engine is halted.", field="reasons")
     application.halted_at = timezone.now()
     application.halted_by = by
     application.halt_reasons = reasons
@@ -35,7 +35,7 @@ def resume_authority(*, application: Application, by: User, reasons: str) -> App
     application = lock_application(application)
     require_permitted("resume", by=by, application=application)
     role = halting_role(by, application)
-    reasons = require_reasons(reasons, "Write why the engine may run again.")
+    reasons = require_reasons(reasons, "Write why the engine may run again.", field="reasons")
     halted_at = application.halted_at
     application.halted_at = None
     application.halted_by = None

@@ -21,6 +21,7 @@ from authority.services._guards import (
     authority_service,
     lock_application,
     move,
+    require_length,
     require_reasons,
 )
 from authority.services.wad import issue_written_authority
@@ -37,7 +38,7 @@ def review_authority(
     """The authorising officer's periodic review of a live authority."""
     application = lock_application(application)
     require_permitted("review", by=by, application=application)
-    findings = require_reasons(findings, "Write the review's findings.")
+    findings = require_reasons(findings, "Write the review's findings.", field="findings")
     if outcome not in ReviewOutcome.values:
         raise InvalidInput("Choose the review's outcome.", field="outcome")
     if next_review_by is not None and not (
@@ -81,7 +82,7 @@ def renew_authority(*, application: Application, by: User, reasons: str, new_end
     """Extend a live authority's window; each renewal is numbered and issues a new WAD."""
     application = lock_application(application)
     require_permitted("renew", by=by, application=application)
-    reasons = require_reasons(reasons, "Write why the authority should continue.")
+    reasons = require_reasons(reasons, "Write why the authority should continue.", field="reasons")
     now = timezone.now()
     if new_end <= application.valid_until:
         raise InvalidRenewal(
@@ -134,9 +135,10 @@ def cancel_authority(
     """Cancel a live authority with a cancellation report; issues a final WAD version."""
     application = lock_application(application)
     require_permitted("cancel", by=by, application=application)
-    reasons = require_reasons(reasons, "Write why the authority is cancelled.")
+    reasons = require_reasons(reasons, "Write why the authority is cancelled.", field="reasons")
     if not report.strip():
-        raise CancellationReportRequired()
+        raise CancellationReportRequired(field="report")
+    require_length(report.strip(), field="report")
     cancellation = Cancellation.objects.create(
         application=application,
         cancelled_by=by,

@@ -1,4 +1,4 @@
 """The engine's core: detection, embedding, index, matching and evaluation, free of Django.
 
-The Django gate (authority scopes, the ledger) wraps these modules; nothing here imports it.
+The gate package (scopes, the ledger) wraps these modules; nothing here imports it.
 """

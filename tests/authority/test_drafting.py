@@ -29,7 +29,7 @@ def test_only_an_applicant_officer_may_draft(db):
         ({"requested_categories": ["anyone_of_interest"]}, "closed list"),
         ({"legal_bases": ["gut_feeling"]}, "closed list"),
         ({"legitimate_aim": "convenience"}, "Legitimate aim"),
-        ({"requested_threshold": "1.5"}, "Requested threshold"),
+        ({"requested_threshold": "1.5"}, "Match threshold"),
         ({"requested_threshold": "high"}, "threshold must be a number"),
         ({"mode": "covert"}, "Mode"),
         ({"colour": "blue"}, "cannot be set"),

@@ -50,7 +50,7 @@ def test_history_panel_masks_the_intelligence_case_for_readers_without_the_right
     for reader in _readers(amended, commanders):
         client.force_login(reader)
         page = client.get(f"/applications/{amended.pk}/").content.decode()
-        assert "intelligence_case" in page, "the change itself is still shown"
+        assert "Intelligence case</span>:" in page, "the change itself is still shown"
         assert OLD not in page and NEW not in page and OLD[:40] not in page
         assert MASK in page
 

@@ -70,10 +70,12 @@ def test_expired_dpia_blocks_submission(applicant, superintendent, commanders):
                 "kind": AssessmentKind.DPIA,
                 "reference": "DPIA",
                 "version": "1",
-                "review_date": timezone.localdate() - timedelta(days=1),
+                "review_date": timezone.localdate() + timedelta(days=1),
             }
         ],
     )
+    # Current when entered (a passed date is refused there), it has passed by submission.
+    draft.assessments.update(review_date=timezone.localdate() - timedelta(days=1))
     with unchanged(draft), pytest.raises(DpiaMissingOrExpired, match="review date"):
         services.submit_application(application=draft, by=applicant)
 

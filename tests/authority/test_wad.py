@@ -60,3 +60,43 @@ def test_a_later_change_makes_a_new_version_never_an_overwrite(authorised, super
 def test_weasyprint_is_never_allowed_to_fetch_from_the_network():
     with pytest.raises(URLFetchingError, match="disabled"):
         NoNetworkFetcher().fetch("https://example.org/logo.png")
+
+
+def _structure_roles(node, found=None) -> list[str]:
+    found = [] if found is None else found
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if not hasattr(node, "get"):
+        return found
+    if node.get("/S"):
+        found.append(str(node["/S"]))
+    kids = node.get("/K")
+    for kid in kids if isinstance(kids, list) else [kids] if kids is not None else []:
+        _structure_roles(kid, found)
+    return found
+
+
+@pytest.mark.django_db
+def test_the_wad_is_a_tagged_pdf_a_screen_reader_can_follow(authorised):
+    from pypdf import PdfReader
+
+    reader = PdfReader(io.BytesIO(bytes(authorised.documents.get().content)))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == "en-GB"
+    roles = _structure_roles(root["/StructTreeRoot"])
+    assert {"/Document", "/H1", "/H2", "/P", "/Table", "/TH", "/TD"} <= set(roles)
+    assert roles.index("/H1") < roles.index("/Table")
+
+
+@pytest.mark.django_db
+def test_rendering_the_wad_prints_no_harfbuzz_notice(
+    consulted, superintendent, caplog, monkeypatch
+):
+    # As on a machine whose HarfBuzz has no subsetting library (WeasyPrint then subsets fonts
+    # with fontTools and says so once per document, a dozen lines in `make run`).
+    monkeypatch.setattr("weasyprint.pdf.fonts.harfbuzz_subset", None)
+    with caplog.at_level("WARNING", logger="weasyprint"):
+        services.authorise_application(
+            application=consulted, by=superintendent, reasons="Necessary and proportionate."
+        )
+    assert not [r for r in caplog.records if "HarfBuzz" in r.getMessage()]

@@ -10,7 +10,7 @@ vectors: a 10^4 watchlist exact; a 10^6 gallery exact and IVF with recall@10, un
 face-like. The face-like vectors are fitted from ``--face-stats`` (an embedding cache) or,
 without it, from the faces of ``--face-sample`` images (300) embedded for the run; the summary
 says which. The gate is timed in a throwaway database with pre-computed vectors (see
-``biometric_engine.benchmark``).
+``gate.benchmark``).
 """
 
 from pathlib import Path

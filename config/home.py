@@ -1,0 +1,226 @@
+"""Each person's home page: for every role they hold, their own work and what they may do next.
+
+The shared base every app's home sections use (the types are in ``common.home``). An app
+offers sections in ``<app>/home.py`` as ``HOME_SECTIONS``: a list of callables
+``(user) -> HomeSection | None`` (None: nothing for this person). A section names the roles
+it serves; a role no installed app serves yet gets a section saying what is coming for it,
+with the rules it will work under (``COMING``), so nobody lands on an empty page. When the
+app for a role arrives, it adds its section and removes the role from ``COMING``.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+from django.urls import NoReverseMatch, reverse
+
+from common.home import HomeSection, Link
+from common.roles import Role
+
+
+@dataclass(frozen=True)
+class Coming:
+    """A role whose capability is still to come: what it will do here, and the rules it will
+    work under (its guide page)."""
+
+    summary: str
+    rules: tuple[str, ...]
+
+
+SectionProvider = Callable[[object], HomeSection | None]
+
+# What each role's capability will bring, until its app is installed (DOMAIN.md).
+COMING: dict[Role, Coming] = {
+    Role.WATCHLIST_OFFICER: Coming(
+        "Composing and checking watchlists for authorised deployments is coming with the "
+        "watchlists capability: you will compose each watchlist within 24 hours of its "
+        "deployment, from the categories its authority allows, for the authorising officer "
+        "to sign off.",
+        (
+            "A watchlist is bespoke to one deployment and composed not more than 24 hours "
+            "before it starts.",
+            "Each person on it is checked for currency (still sought) when it is composed.",
+            "It is never larger than the authorised maximum, and holds only the authorised "
+            "categories.",
+            "Every image is lawfully held, with its source system, legal basis, capture date "
+            "and quality, and is the most recent suitable image.",
+            "Under-18s only with an explicit justification the authorising officer approves.",
+            "After the deployment its images and templates are deleted; only a list of record "
+            "ids is kept, for audit and subject access requests.",
+        ),
+    ),
+    Role.LFR_OPERATOR: Coming(
+        "Running live deployments and adjudicating alerts is coming with the deployments "
+        "capability: you will start the engine under a live authority and decide each alert.",
+        (
+            "The engine runs only while the authority is valid, at authorised locations, inside "
+            "its window, against the signed-off watchlist, at the authorised threshold.",
+            "A face that matches nothing is discarded at once: only a count is kept.",
+            "An alert is never acted on automatically: you adjudicate it (possible match or "
+            "no match) before an engagement officer decides whether to engage.",
+            "Every alert keeps its similarity score; alert images are kept only for their "
+            "retention period.",
+            "The Silver commander can halt the engine at any time; the next frame is refused.",
+        ),
+    ),
+    Role.ENGAGEMENT_OFFICER: Coming(
+        "Recording engagements after an alert is coming with the deployments capability: you "
+        "will decide whether to engage and record what followed.",
+        (
+            "Two human decisions come before any engagement: the operator's adjudication, "
+            "then yours.",
+            "Outcomes are recorded as: false alert not engaged, true alert engaged, or false "
+            "alert found on engagement.",
+            "What followed is recorded from a closed list: no further action, words of advice, "
+            "arrest, safeguarding, other.",
+        ),
+    ),
+    Role.INVESTIGATOR: Coming(
+        "Retrospective and operator-initiated searches are coming with the deployments "
+        "capability: you will search custody and missing-person images under an authorised "
+        "search request.",
+        (
+            "Each search is authorised per case: lawful basis, image provenance, necessity, "
+            "proportionality.",
+            "The probe image must show one face with enough pixels between the eyes; it is not "
+            "kept after the search.",
+            "Results are investigative leads only: each candidate is reviewed by a trained "
+            "examiner and corroborated before any action.",
+            "Custody images of people never convicted are not lawfully held for searching "
+            "without a recorded review.",
+        ),
+    ),
+    Role.REVIEWER: Coming(
+        "Post-deployment reviews are coming with the reviews capability: you will record what "
+        "happened at each deployment and whether its safeguards worked.",
+        (
+            "A review records faces processed, alerts, false alerts, engagements and arrests, "
+            "by watchlist category.",
+            "It records system performance, whether safeguards worked, equality observations "
+            "and lessons.",
+            "It attests that non-matched and watchlist data were deleted.",
+        ),
+    ),
+    Role.PUBLISHER: Coming(
+        "Publishing deployments and results is coming with the reviews capability: you will "
+        "announce planned deployments and publish each one's figures.",
+        (
+            "Published per deployment: date, times, borough and location, use case, watchlist "
+            "size, threshold, faces processed, alerts, false alerts, engagements, arrests.",
+            "The false alert rate is published both per face processed and per alert.",
+            "Never published: the intelligence case, names, images, anything restricted.",
+        ),
+    ),
+}
+
+
+def url(name: str, *args) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:  # the capability is not installed
+        return None
+
+
+def collect_providers() -> list[SectionProvider]:
+    providers: list[SectionProvider] = []
+    for app_config in apps.get_app_configs():
+        try:
+            module = import_module(f"{app_config.name}.home")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.home":
+                raise
+            continue
+        providers.extend(getattr(module, "HOME_SECTIONS", []))
+    return providers
+
+
+def oversight_section(user) -> HomeSection | None:
+    """Oversight bodies read everything and change nothing (the ledger has no home module of
+    its own: it knows no app)."""
+    if Role.OVERSIGHT not in user.roles:
+        return None
+    pages = [
+        ("The ledger timeline", "oversight:timeline", "Every recorded action, newest first."),
+        (
+            "Urgent authorities",
+            "oversight:urgent-register",
+            "Each urgent authority and whether it was ratified.",
+        ),
+        (
+            "Compliance exceptions",
+            "oversight:compliance-register",
+            "Authorities left to lapse or expire.",
+        ),
+        ("Refused engine calls", "oversight:refused-engine-register", "What the gate refused."),
+        ("Who held which role, when", "oversight:role-register", ""),
+        (
+            "Verify the ledger",
+            "oversight:verify",
+            "Prove nothing recorded was changed or removed.",
+        ),
+        ("Every application", "authority:application-list", ""),
+    ]
+    return HomeSection(
+        heading="Inspect the record",
+        roles=frozenset({Role.OVERSIGHT}),
+        intro="You read every application, decision and ledger entry, and change nothing.",
+        empty="",
+        next_steps=[Link(label, href, hint) for label, name, hint in pages if (href := url(name))],
+    )
+
+
+# The sections config offers itself, before every app's.
+BUILT_IN: list[SectionProvider] = [oversight_section]
+
+
+def sections_for(user) -> list[HomeSection]:
+    """The person's home: each installed app's sections for them, then a section for every
+    role they hold that no app serves yet."""
+    held = user.roles
+    providers = [*BUILT_IN, *collect_providers()]
+    sections = [s for s in (provider(user) for provider in providers) if s]
+    served = set().union(*(s.roles for s in sections)) if sections else set()
+    for section in sections:
+        for role in section.roles & held:
+            if role in COMING and not section.coming:
+                section.coming = COMING[role].summary
+    for role in sorted(held - served, key=list(Role).index):
+        if role in COMING:
+            sections.append(coming_section(role))
+    if not sections:
+        sections.append(
+            HomeSection(
+                heading="No role yet",
+                roles=frozenset(),
+                intro="Your account holds no role, so there is no work here for you yet.",
+                empty="Ask an administrator for the role your work needs: every grant is "
+                "recorded on the ledger with its reasons.",
+                next_steps=_always(),
+            )
+        )
+    return sections
+
+
+def coming_section(role: Role) -> HomeSection:
+    return HomeSection(
+        heading=role.label,
+        roles=frozenset({role}),
+        coming=COMING[role].summary,
+        empty="",
+        next_steps=[
+            Link(
+                "Read the rules your work will follow",
+                reverse("role-guide", args=[role.value]),
+                "What the platform will enforce for your role, from the start.",
+            ),
+            *_always(),
+        ],
+    )
+
+
+def _always() -> list[Link]:
+    links = []
+    if href := url("api-docs"):
+        links.append(Link("Read the API documentation", href, "Every act here is in the API too."))
+    return links

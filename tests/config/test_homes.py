@@ -1,0 +1,82 @@
+"""Every role has a way in: each demo account's home shows its own work and something to do
+now, and a role whose capability is still to come says what is coming for it."""
+
+import pytest
+
+from authority.demo import DEMO_PEOPLE
+from authority.models import User
+from common.roles import Role
+from tests.factories import UserFactory
+from tests.html import parse
+
+EXPECTED_ON_HOME = {
+    "applicant": ["Draft a new application", "Continue the draft"],
+    "superintendent": [">Decide<", ">Review<", ">Cancel<"],
+    "superintendent2": ["Operations you command"],
+    "inspector": [">Cancel<"],
+    "chief": ["Give the Chief Officer&#x27;s view"],
+    "watchlist": ["Coming next", "Read the rules your work will follow"],
+    "operator": ["Coming next", "Read the rules your work will follow"],
+    "engagement": ["Operations you command", "You are the Bronze commander", "Coming next"],
+    "silver": ["Halt the engine"],
+    "investigator": ["Coming next"],
+    "reviewer": ["Coming next"],
+    "publisher": ["Coming next"],
+    "oversight": ["The ledger timeline", "Verify the ledger"],
+    "admin": ["Create an account"],
+}
+
+
+def _next_steps(html: str) -> list[str]:
+    """The links under "What you can do next" and the acts offered on the person's work."""
+    page = parse(html)
+    start = html.find('<h1 class="govuk-heading-xl">Your work</h1>')
+    end = html.find('<h2 class="govuk-heading-m">Your account</h2>')
+    links = parse(html[start:end]).links
+    return [link for link in links if link.startswith("/") and link in page.links]
+
+
+EXPECTED_ON_HOME = {
+    "applicant": ["Draft a new application", "Continue the draft"],
+    "superintendent": [">Decide<", ">Review<", ">Cancel<"],
+    "superintendent2": ["Operations you command"],
+    "inspector": [">Cancel<"],
+    "chief": ["Give the Chief Officer&#x27;s view"],
+    "watchlist": ["Coming next", "Read the rules your work will follow"],
+    "operator": ["Coming next", "Read the rules your work will follow"],
+    "engagement": ["Operations you command", "You are the Bronze commander", "Coming next"],
+    "silver": ["Halt the engine"],
+    "investigator": ["Coming next"],
+    "reviewer": ["Coming next"],
+    "publisher": ["Coming next"],
+    "oversight": ["The ledger timeline", "Verify the ledger"],
+    "admin": ["Create an account"],
+}
+
+
+@pytest.mark.django_db
+def test_every_demo_accounts_home_shows_its_own_work_and_something_to_do(client, demo):
+    assert set(EXPECTED_ON_HOME) == {p.username for p in DEMO_PEOPLE}
+    for person in DEMO_PEOPLE:
+        client.force_login(User.objects.get(username=person.username))
+        response = client.get("/")
+        html = response.content.decode()
+        assert response.status_code == 200
+        for text in EXPECTED_ON_HOME[person.username]:
+            assert text in html, (person.username, text)
+        steps = _next_steps(html)
+        assert steps, f"{person.username}'s home offers nothing to do"
+        for href in set(steps):
+            followed = client.get(href)
+            assert followed.status_code == 200, (person.username, href, followed.status_code)
+
+
+@pytest.mark.django_db
+def test_a_role_still_to_come_has_a_guide_to_its_rules(client):
+    client.force_login(UserFactory(roles=[Role.WATCHLIST_OFFICER]))
+    home = client.get("/").content.decode()
+    assert "Coming next" in home and "/guide/watchlist_officer/" in home
+    guide = client.get("/guide/watchlist_officer/").content.decode()
+    assert "not more than 24 hours" in guide and "Under-18s only" in guide
+    assert client.get("/guide/applicant_officer/").status_code == 404  # served already
+    assert client.get("/guide/nobody/").status_code == 404
