@@ -164,6 +164,17 @@ def _ratify(by: User, app: Application) -> None:
     )
 
 
+def may_ratify_any(user: User) -> bool:
+    """Whether ``user`` could ratify an urgent authority they are independent of: the role,
+    its permission and a Superintendent's rank (who may see such authorities follows)."""
+    return (
+        user.is_active
+        and user.has_role(Role.AUTHORISING_OFFICER)
+        and user.has_perm("authority.authorise_application")
+        and user.has_rank_at_least(Rank.SUPERINTENDENT)
+    )
+
+
 def _cancel(by: User, app: Application) -> None:
     require_status(app, *LIVE_STATUSES, action="cancel")
     minimum = Rank.INSPECTOR if app.status == S.URGENT_AUTHORISED else Rank.SUPERINTENDENT

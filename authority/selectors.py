@@ -13,19 +13,24 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from authority import policies
-from authority.models import AccountKind, Application, Decision, User
+from authority.models import AccountKind, Application, ApplicationStatus, Decision, User
 from authority.rules import NAMED_OFFICERS
 from oversight.redaction import hidden_fields, shown_value
 
 
 def applications_visible_to(user: User) -> QuerySet[Application]:
     """An applicant sees their own; an authorising officer those submitted to them; oversight
-    and Chief Officers all (global view permission)."""
+    and Chief Officers all (global view permission). A Superintendent who may authorise also
+    sees every urgent authority awaiting ratification: any independent one may ratify it."""
     if not user.is_authenticated:
         return Application.objects.none()
-    return get_objects_for_user(
+    visible = get_objects_for_user(
         user, "authority.view_application", klass=Application, accept_global_perms=True
-    ).select_related("applicant", "submitted_to")
+    )
+    if policies.may_ratify_any(user):
+        urgent = Application.objects.filter(status=ApplicationStatus.URGENT_AUTHORISED)
+        visible = Application.objects.filter(pk__in=visible.values("pk")) | urgent
+    return visible.select_related("applicant", "submitted_to")
 
 
 def may_read_restricted(user: User, application: Application) -> bool:
@@ -34,7 +39,10 @@ def may_read_restricted(user: User, application: Application) -> bool:
         "authority.view_restricted_application"
     ):
         return True
-    return ObjectPermissionChecker(user).has_perm("authorise_application", application)
+    if ObjectPermissionChecker(user).has_perm("authorise_application", application):
+        return True
+    # A Superintendent ratifying an urgent authority must read the case it rests on.
+    return "ratify" in policies.permitted_actions(user, application)
 
 
 def permitted_actions(user: User, application: Application) -> frozenset[str]:
