@@ -5,6 +5,7 @@
 
 With LFW's ten folds each is tested with the threshold chosen on the other nine; with one
 fold (a sample) its pairs are cut into ten stratified splits and cross-validated the same way.
+Progress (images embedded, elapsed, remaining) goes to stderr.
 """
 
 from pathlib import Path
@@ -15,6 +16,7 @@ from biometric_engine.core.embedding_cache import EmbeddingCache
 from biometric_engine.core.errors import NotEnoughPairs
 from biometric_engine.core.verification import evaluate_lfw
 from biometric_engine.management.checks import (
+    ProgressLine,
     configured_backend,
     open_cache,
     require_dir,
@@ -54,7 +56,13 @@ class Command(BaseCommand):
         backend = configured_backend()
         store: EmbeddingCache = open_cache(cache, backend.model_version)
         try:
-            result = evaluate_lfw(pairs, images, backend=backend, cache=store)
+            result = evaluate_lfw(
+                pairs,
+                images,
+                backend=backend,
+                cache=store,
+                progress=ProgressLine(self.stderr.write),
+            )
         except ValueError as error:  # a malformed pairs file
             raise CommandError(f"--pairs {pairs}: {error}") from None
         except NotEnoughPairs as error:  # nothing to measure: no figures, not chance figures
