@@ -72,8 +72,10 @@ class ProgressLine:
 
     def __init__(self, write, *, every: float = 10.0) -> None:
         self.write, self.every, self._last = write, every, None
+        self.done, self.elapsed = 0, 0.0
 
     def __call__(self, done: int, total: int, elapsed: float) -> None:
+        self.done, self.elapsed = done, elapsed
         now = time.monotonic()
         if done < total and self._last is not None and now - self._last < self.every:
             return
