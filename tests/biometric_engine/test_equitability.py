@@ -276,3 +276,37 @@ def test_saving_as_a_user_without_the_grant_is_refused_before_any_work(tmp_path)
     UserFactory(username="supt-x", roles=[Role.AUTHORISING_OFFICER])
     with pytest.raises(CommandError, match="only an administrator"):
         call_command("equitability_report", images=images, save=True, username="supt-x")
+
+
+@pytest.mark.images
+@pytest.mark.parametrize("joined", [False, True])
+def test_several_groups_files_are_groupings_named_after_their_files(lfw_dir, tmp_path, joined):
+    images = link_subset(lfw_dir, tmp_path / "images")
+    letters = write_groups_csv(tmp_path / "letters.csv", arbitrary_groups(SUBSET))
+    halves = write_groups_csv(
+        tmp_path / "halves.csv", {i: "L" if n < 6 else "R" for n, i in enumerate(SUBSET)}
+    )
+    groups = [f"{letters},{halves}"] if joined else [str(letters), str(halves)]
+    out, progress = tmp_path / "report.json", io.StringIO()
+    call_command(
+        "equitability_report",
+        images=images,
+        groups=groups,
+        json_out=out,
+        stdout=io.StringIO(),
+        stderr=progress,
+    )
+    report = json.loads(out.read_text())
+    assert list(report["groupings"]) == ["halves", "letters"]
+    assert set(report["groupings"]["halves"]["groups"]) == {"L", "R"}
+    assert report["minimum_threshold"] is None  # a dozen people show nothing close
+    assert "embedded " in progress.getvalue() and " left" in progress.getvalue()
+
+
+def test_two_groups_files_of_the_same_name_are_refused(tmp_path):
+    images = identity_folders(tmp_path / "images", ["Person_One"])
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    one = write_groups_csv(tmp_path / "a" / "g.csv", {"Person_One": "A"})
+    two = write_groups_csv(tmp_path / "b" / "g.csv", {"Person_One": "B"})
+    with pytest.raises(CommandError, match="same grouping name"):
+        call_command("equitability_report", images=images, groups=[str(one), str(two)])
