@@ -145,7 +145,7 @@ def test_thin_data_and_the_fnir_finding_are_said_plainly(reader):
     assert "Minimum threshold: not determined" in html
     assert "Data are thin: C has 40 non-mated searches" in html
     assert "not enough data" in html and "Not enough data in this group to decide" in html
-    assert "from threshold 0.60, listed people of one group are missed more" in html
+    assert "missed more than another's, first shown at threshold 0.60" in html
     assert "at 0.60: B missed more (A minus B: -50.0 points" in html
     assert "FNIR differs</strong>" in html
 
