@@ -6,6 +6,7 @@ import numpy as np
 from django.conf import settings
 
 from biometric_engine.core.backends import FaceBackend, select_backend
+from biometric_engine.core.equity import EquityRule
 from biometric_engine.core.images import load_image
 from biometric_engine.core.limits import EngineLimits
 from biometric_engine.core.quality import require_one_searchable_face
@@ -14,6 +15,17 @@ from biometric_engine.core.quality import require_one_searchable_face
 def engine_backend() -> FaceBackend:
     """The bundled FaceNet backend, or insightface when WA_MODEL_PACK_DIR names a local pack."""
     return select_backend(settings.WA_MODEL_PACK_DIR or None)
+
+
+def equity_rule() -> EquityRule:
+    """The equitable-minimum rule the settings configure (WA_EQUITY_*): written into every
+    report, and the least strict a stored report's rule may be."""
+    return EquityRule(
+        name=settings.WA_EQUITY_RULE,
+        tolerance=settings.WA_EQUITY_FPIR_TOLERANCE,
+        confidence=settings.WA_EQUITY_CONFIDENCE,
+        min_searches=settings.WA_EQUITY_MIN_SEARCHES,
+    )
 
 
 @lru_cache(maxsize=1)

@@ -100,9 +100,11 @@ class EquitabilityReport(models.Model):
     )
     thresholds = models.JSONField(help_text="The scores the rates were measured at, ascending.")
     # Same scale and precision as an authority's threshold; null when the report cannot
-    # determine one (no groups given, or the groups differ even at the highest threshold).
+    # determine one (no groups given, a group with too few searches to decide, or FPIR not
+    # shown close at any threshold: biometric_engine.core.equity).
     minimum_threshold = models.DecimalField(max_digits=4, decimal_places=3, null=True, blank=True)
-    # How many groups the report compares; with none, no minimum can be derived from it.
+    # How many groups the report compares, over all its groupings; with none, no minimum can
+    # be derived from it.
     group_count = models.PositiveIntegerField(default=0)
     report = models.JSONField(help_text="The full report, as biometric_engine.core.evaluate.")
     created_by = models.ForeignKey(

@@ -3,9 +3,12 @@
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import QuerySet
+from django.urls import reverse
 
+from biometric_engine.core.identification import REPORT_VERSION
 from biometric_engine.models import EnrolledFace, EquitabilityReport
 
 VIEW_REPORTS = "biometric_engine.view_equitabilityreport"
@@ -88,14 +91,153 @@ def equitability_problem(
     if minimum is None:
         return (
             "no_equitable_threshold",
-            f"The latest equitability report for {model_version} finds groups treated "
-            "differently at every threshold it measured.",
+            f"The latest equitability report for {model_version} derives no equitable "
+            "minimum: its data do not show the groups' false-alert rates (FPIR) to be close at "
+            "any threshold it measured, or a group had too few searches to decide.",
         )
     if minimum is not None and threshold < minimum:
         return (
             "threshold_below_equitable_minimum",
-            f"A threshold of {threshold} is below {minimum}, the lowest at which the "
-            f"equitability report for {model_version} finds no significant difference between "
-            "groups.",
+            f"A threshold of {threshold} is below {minimum}, the equitable minimum of "
+            f"the equitability report for {model_version}: the lowest score from which upwards "
+            "its data show every group's false-alert rate (FPIR) to be close.",
         )
     return None
+
+
+NO_FLOOR_REASONS = {
+    "not_enough_data": "not enough data: a group has too few non-mated searches to show its "
+    "false-alert rate close to the others'",
+    "too_few_groups": "fewer than two groups to compare",
+    "not_equitable_at_any_threshold": "the groups' false-alert rates are not shown to be close "
+    "at any threshold measured",
+}
+
+
+def is_current_format(report: EquitabilityReport) -> bool:
+    """Whether the report was derived under the current rule (``core.equity``); older ones
+    tested for significant differences and are shown as they were, marked superseded."""
+    protocol = (report.report or {}).get("protocol") or {}
+    return protocol.get("version") == REPORT_VERSION
+
+
+def floor_summary(*, model_version: str) -> dict | None:
+    """What an authorising officer must see beside a threshold of ``model_version``: the floor
+    of its latest report comparing groups (None: no such report), each grouping's floor or why
+    it has none, where data are thin, the FNIR finding, and the rule behind them.
+
+    Keys: ``report_id``, ``url``, ``created_at``, ``dataset``, ``model_version``, ``floor``
+    (Decimal or None, as the gate uses it), ``current_format`` (False: derived under the
+    superseded significance rule; ``rule`` and ``groupings`` are then empty), ``rule``
+    (name, tolerance, confidence, min_searches, text), ``watchlist_size`` and ``searches``
+    measured, ``groupings`` (name, floor, no_floor_reason, reason_text, thin: [{group,
+    searches, needed}], fnir_first_threshold, fnir_differences: [{threshold, groups,
+    missed_more, difference, ci_low, ci_high, and the last three as points: points,
+    low_points, high_points}]), ``fnir_first_threshold`` (lowest over
+    groupings, or None).
+    """
+    report = floor_report(model_version=model_version)
+    return None if report is None else floor_summary_of(report)
+
+
+def floor_summary_of(report: EquitabilityReport) -> dict:
+    """``floor_summary`` of one stored report."""
+    data = report.report or {}
+    summary = {
+        "report_id": report.pk,
+        "url": reverse("engine:report-detail", args=[report.pk]),
+        "created_at": report.created_at,
+        "dataset": report.dataset,
+        "model_version": report.model_version,
+        "floor": report.minimum_threshold,
+        "current_format": is_current_format(report),
+        "rule": None,
+        "watchlist_size": int(data.get("watchlist_size") or 0),
+        "searches": data.get("searches") or {},
+        "groupings": [],
+        "fnir_first_threshold": None,
+    }
+    if not summary["current_format"]:
+        return summary
+    rule = data["protocol"]["equity_rule"]
+    summary["rule"] = {
+        key: rule[key] for key in ("name", "tolerance", "confidence", "min_searches", "text")
+    }
+    summary["fnir_first_threshold"] = data["fnir_finding"]["first_threshold"]
+    for name, grouping in data["groupings"].items():
+        assessment = grouping["assessment"]
+        finding = assessment["fnir_finding"]
+        summary["groupings"].append(
+            {
+                "name": name,
+                "floor": assessment["floor"],
+                "no_floor_reason": assessment["no_floor_reason"],
+                "reason_text": NO_FLOOR_REASONS.get(assessment["no_floor_reason"] or "", ""),
+                "thin": [
+                    {
+                        "group": group,
+                        "searches": assessment["groups"][group]["non_mated_searches"],
+                        "needed": assessment["searches_needed"],
+                    }
+                    for group in assessment["not_enough_data"]
+                ],
+                "fnir_first_threshold": finding["first_threshold"],
+                "fnir_differences": [
+                    {
+                        "threshold": row["threshold"],
+                        **difference,
+                        "points": 100.0 * difference["difference"],
+                        "low_points": 100.0 * difference["ci_low"],
+                        "high_points": 100.0 * difference["ci_high"],
+                    }
+                    for row in finding["by_threshold"]
+                    for difference in row["differing"]
+                ],
+                "fnir_thin": list(finding.get("thin") or []),
+            }
+        )
+    return summary
+
+
+def report_warnings(*, model_version: str, watchlist_size: int | None, now: datetime) -> list[str]:
+    """Sentences for every live authority's page (the continuing equality duty): no report,
+    one derived under the superseded rule, one older than WA_EQUITY_REPORT_MAX_AGE_DAYS, one
+    measured with a smaller watchlist than this authority's (FPIR grows with watchlist size),
+    one that derives no floor. Empty when none applies."""
+    summary = floor_summary(model_version=model_version)
+    if summary is None:
+        return [
+            f"No equitability report comparing groups exists for {model_version}: the engine "
+            "will not run at any threshold of it until one is recorded."
+        ]
+    warnings = []
+    if not summary["current_format"]:
+        warnings.append(
+            f"The equitability report for {model_version} (report {summary['report_id']}) was "
+            "derived under the superseded rule (no significant difference, which a small group "
+            "meets by having little data): record a new one."
+        )
+    max_age = settings.WA_EQUITY_REPORT_MAX_AGE_DAYS
+    age = (now - moment(summary["created_at"])).days
+    if age > max_age:
+        warnings.append(
+            f"The equitability report for {model_version} is {age} days old, older than the "
+            f"{max_age} days configured: the equality duty is continuing, so re-run it."
+        )
+    measured = summary["watchlist_size"]
+    if watchlist_size is not None and watchlist_size > measured:
+        warnings.append(
+            f"This watchlist holds {watchlist_size} people; the equitability report measured "
+            f"false alerts with a watchlist of {measured}. False alerts grow with watchlist "
+            "size, so the report's rates may understate them: re-run it at this size."
+        )
+    if summary["floor"] is None:
+        reasons = "; ".join(
+            f"{g['name']}: {g['reason_text']}" for g in summary["groupings"] if g["floor"] is None
+        )
+        warnings.append(
+            f"The equitability report for {model_version} derives no equitable minimum"
+            + (f" ({reasons})" if reasons else "")
+            + ": no threshold of this model may be used."
+        )
+    return warnings

@@ -8,24 +8,29 @@ transaction, so the next search rebuilds its index from the rows.
 
 import hashlib
 import json
+import logging
 import math
+from datetime import timedelta
 from decimal import ROUND_CEILING, Decimal
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 
 from biometric_engine import indexes
 from biometric_engine.core.backends import FaceBackend
+from biometric_engine.core.equity import EquityRule, floor_from_report
 from biometric_engine.core.errors import EngineInputError
-from biometric_engine.core.identification import (
-    minimum_equitable_threshold,
-    significant_differences,
-)
-from biometric_engine.engine import engine_backend, one_face_template
+from biometric_engine.core.identification import REPORT_VERSION, evaluate_identification
+from biometric_engine.engine import engine_backend, equity_rule, one_face_template
 from biometric_engine.models import EnrolledFace, EquitabilityReport, Gallery, GalleryKind
 from common.errors import InvalidInput, NotPermitted, WrongState
 from oversight.ledger import record_event
+
+logger = logging.getLogger(__name__)
 
 ENROLMENT_REFUSED = "engine.enrolment_refused"
 ENROLMENT_REJECTED = "engine.enrolment_rejected"
@@ -172,10 +177,12 @@ def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> E
     """Store an equitability report (``core.identification.evaluate_identification``'s output) with
     the minimum threshold derived from it, and write ``engine.equitability_reported``.
 
-    ``by`` is None when the system records it (the command line); a named user needs the
-    ``add_equitabilityreport`` permission. The minimum threshold is re-derived here from the
-    report's per-group counts, so a report claiming a lower one than its counts support is
-    refused rather than stored.
+    ``by`` is None when the system records it (the command line, the scheduled re-run); a
+    named user needs the ``add_equitabilityreport`` permission. The minimum threshold is
+    re-derived here from the report's per-group counts under the rule the report states, so a
+    report claiming a lower one than its counts support is refused rather than stored; so is a
+    report whose stated rule is less strict than the configured one (WA_EQUITY_*), and one made
+    under the superseded significance rule (no ``protocol.version`` 2).
     """
     if by is not None and not by.has_perm("biometric_engine.add_equitabilityreport"):
         raise NotPermitted("Only an administrator may record an equitability report.")
@@ -188,7 +195,7 @@ def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> E
         dataset=dataset,
         thresholds=thresholds,
         minimum_threshold=_as_threshold(minimum),
-        group_count=len(report.get("groups") or {}),
+        group_count=_group_count(report),
         report=report,
         created_by=by,
     )
@@ -202,7 +209,16 @@ def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> E
             "model_version": model_version,
             "minimum_threshold": stored.minimum_threshold,
             "threshold_count": len(thresholds),
-            "group_count": len(report.get("groups") or {}),
+            "group_count": _group_count(report),
+            "groupings": {
+                name: {
+                    "floor": grouping["assessment"]["floor"],
+                    "not_enough_data": len(grouping["assessment"]["not_enough_data"]),
+                }
+                for name, grouping in report["groupings"].items()
+            },
+            "fnir_first_threshold": report["fnir_finding"]["first_threshold"],
+            "rule": {k: v for k, v in report["protocol"]["equity_rule"].items() if k != "text"},
             "watchlist_size": int(report.get("watchlist_size") or 0),
             "mated_searches": int(searches["mated"]),
             "non_mated_searches": int(searches["non_mated"]),
@@ -240,28 +256,51 @@ def _checked_report(report: dict) -> tuple[str, list[float], float | None]:
             "The report's thresholds must be distinct scores between 0 and 1, ascending.",
             field="report",
         )
+    protocol = report.get("protocol")
+    if not isinstance(protocol, dict) or protocol.get("version") != REPORT_VERSION:
+        raise InvalidInput(
+            "The report was made under the superseded rule (no significant difference): "
+            "run equitability_report again to measure it under the current one.",
+            field="report",
+        )
+    try:
+        rule = EquityRule.from_dict(protocol["equity_rule"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise InvalidInput(f"The report's equitability rule is not valid ({error}).") from None
+    configured = equity_rule()
+    if not rule.at_least_as_strict_as(configured):
+        raise InvalidInput(
+            f"The report's rule ({rule.name}, tolerance {rule.tolerance:g}, confidence "
+            f"{rule.confidence:g}, at least {rule.min_searches} searches) is less strict than the "
+            f"configured one ({configured.name}, {configured.tolerance:g}, "
+            f"{configured.confidence:g}, {configured.min_searches}).",
+            field="report",
+        )
     try:
         searches = int(report["searches"]["mated"]) + int(report["searches"]["non_mated"])
         overall = report["overall"]
-        groups = report.get("groups") or {}
-        by_group = {name: group["by_threshold"] for name, group in groups.items()}
-    except (KeyError, TypeError, ValueError):
+        groupings = report["groupings"]
+        blocks = [
+            group["by_threshold"]
+            for grouping in groupings.values()
+            for group in grouping["groups"].values()
+        ]
+        report["fnir_finding"]["first_threshold"]
+    except (KeyError, TypeError, ValueError, AttributeError):
         raise InvalidInput(
-            "The report lacks its searches, overall rates or group rates.", field="report"
+            "The report lacks its searches, overall rates, groupings or FNIR finding.",
+            field="report",
         ) from None
     if searches <= 0:
         raise InvalidInput(
             "The report holds no searches: enrol people with two or more images.",
             field="report",
         )
-    rows = [overall, *by_group.values()]
-    if any([row.get("threshold") for row in block] != thresholds for block in rows):
+    if any([row.get("threshold") for row in block] != thresholds for block in [overall, *blocks]):
         raise InvalidInput("Every block of rates must give one row per threshold.", field="report")
     try:
-        minimum = (
-            minimum_equitable_threshold(significant_differences(by_group)) if by_group else None
-        )
-    except (KeyError, TypeError):
+        minimum = floor_from_report(report, rule)
+    except (KeyError, TypeError, IndexError):
         raise InvalidInput("The report's group rates lack their counts.", field="report") from None
     if report.get("minimum_threshold") != minimum:
         raise InvalidInput(
@@ -270,6 +309,11 @@ def _checked_report(report: dict) -> tuple[str, list[float], float | None]:
             field="report",
         )
     return model_version.strip(), thresholds, minimum
+
+
+def _group_count(report: dict) -> int:
+    """Groups compared across the report's groupings (0: an accuracy report, no floor)."""
+    return sum(len(g["groups"]) for g in (report.get("groupings") or {}).values())
 
 
 def _is_score(value) -> bool:
@@ -290,9 +334,67 @@ def _as_threshold(value: float | None) -> Decimal | None:
 
 def _describe(report: dict) -> str:
     searches = report["searches"]
-    groups = report.get("groups") or {}
-    return (
+    groupings = report.get("groupings") or {}
+    text = (
         f"Watchlist of {report.get('watchlist_size', 0)}, {searches['mated']} mated and "
         f"{searches['non_mated']} non-mated searches"
-        + (f", {len(groups)} groups" if groups else ", no groups")
     )
+    if not groupings:
+        return text + ", no groups"
+    return (
+        text
+        + ", groupings "
+        + ", ".join(f"{name} ({len(g['groups'])} groups)" for name, g in groupings.items())
+    )
+
+
+def rerun_configured_equitability_report(*, now=None) -> EquitabilityReport | None:
+    """The continuing equality duty: measure the configured labelled evaluation set
+    (WA_EQUITY_EVAL_IMAGES, WA_EQUITY_EVAL_GROUPS) with the engine's backend under the
+    configured rule and store the report with its ledger event, as the system.
+
+    None, logged, when no set is configured, or when this model already has a report younger
+    than half the re-run period (a repeated or redelivered run stores nothing twice). The
+    measuring runs outside any transaction; only the storing is atomic.
+    """
+    images, group_files = settings.WA_EQUITY_EVAL_IMAGES, list(settings.WA_EQUITY_EVAL_GROUPS)
+    if not images or not group_files:
+        logger.info(
+            "equitability re-run skipped: WA_EQUITY_EVAL_IMAGES and WA_EQUITY_EVAL_GROUPS "
+            "are not both configured"
+        )
+        return None
+    now = now or timezone.now()
+    backend = engine_backend()
+    latest = (
+        EquitabilityReport.objects.filter(model_version=backend.model_version)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    recent = timedelta(hours=settings.WA_EQUITY_RERUN_HOURS / 2)
+    if latest is not None and now - latest.created_at < recent:
+        logger.info(
+            "equitability re-run skipped: report %s for %s is recent",
+            latest.pk,
+            latest.model_version,
+        )
+        return None
+    report = evaluate_identification(
+        images,
+        [float(t) for t in settings.WA_EQUITY_EVAL_THRESHOLDS],
+        backend=backend,
+        cache=settings.WA_EQUITY_EVAL_CACHE or None,
+        groups_csv=group_files,
+        rule=equity_rule(),
+    )
+    names = ", ".join(Path(f).name for f in group_files)
+    stored = record_equitability_report(
+        report=report, dataset=f"scheduled re-run: {Path(images).name}; groups from {names}"[:300]
+    )
+    logger.info(
+        "equitability re-run stored report %s for %s, minimum threshold %s",
+        stored.pk,
+        stored.model_version,
+        stored.minimum_threshold,
+    )
+    return stored

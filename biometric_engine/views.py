@@ -36,6 +36,10 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_view(request)
     report = get_object_or_404(selectors.equitability_reports_visible_to(user=request.user), pk=pk)
+    if not selectors.is_current_format(report):
+        return render(
+            request, "biometric_engine/report_detail_legacy.html", _legacy_context(report)
+        )
     return render(request, "biometric_engine/report_detail.html", _detail_context(report))
 
 
@@ -57,16 +61,18 @@ def _rate_if_given(rate: dict | None) -> dict | None:
     return None if rate is None else _rate(rate)
 
 
-def _identification_rows(data: dict, groups: dict) -> list[dict]:
+def _identification_rows(data: dict, groups: dict, *, overall: bool = True) -> list[dict]:
     """Rank-1 and rank-10 identification rates, all mated searches then each group's."""
-    rows = [
-        {
-            "name": "All searches",
-            "identities": None,
-            "rank_1": _rate(data["rank_1"]),
-            "rank_10": _rate(data["rank_10"]),
-        }
-    ]
+    rows = []
+    if overall:
+        rows.append(
+            {
+                "name": "All searches",
+                "identities": None,
+                "rank_1": _rate(data["rank_1"]),
+                "rank_10": _rate(data["rank_10"]),
+            }
+        )
     for name, group in groups.items():
         rows.append(
             {
@@ -97,7 +103,8 @@ def _minimum_explained(report: EquitabilityReport) -> str:
     )
 
 
-def _detail_context(report: EquitabilityReport) -> dict:
+def _legacy_context(report: EquitabilityReport) -> dict:
+    """A report derived under the superseded significance rule, shown as it was made."""
     data = report.report
     minimum = float(report.minimum_threshold) if report.minimum_threshold is not None else None
     groups = data.get("groups") or {}
@@ -168,6 +175,153 @@ def _detail_context(report: EquitabilityReport) -> dict:
         ],
         "minimum_explained": _minimum_explained(report),
     }
+
+
+def _percent_or_none(value: float | None) -> float | None:
+    return None if value is None else 100.0 * value
+
+
+def _detail_context(report: EquitabilityReport) -> dict:
+    """A current report: the floor per grouping and overall, the FNIR finding beside it, the
+    rule that derived them, thin data named, and each group's rates as charts and tables."""
+    data = report.report
+    minimum = float(report.minimum_threshold) if report.minimum_threshold is not None else None
+    summary = selectors.floor_summary_of(report)
+    overall = [
+        {"threshold": row["threshold"], "fpir": _rate(row["fpir"]), "fnir": _rate(row["fnir"])}
+        for row in data["overall"]
+    ]
+    charts = [
+        {
+            "name": "All searches",
+            "svg": rates_chart(
+                rows=data["overall"],
+                chart_id="chart-overall",
+                title=f"FPIR and FNIR against threshold, all searches, {report.model_version}",
+                description=_chart_description(data["overall"], minimum),
+                minimum=minimum,
+            ),
+        }
+    ]
+    groupings = []
+    number = 0
+    for name, grouping in data["groupings"].items():
+        assessment = grouping["assessment"]
+        group_charts = []
+        for group, block in grouping["groups"].items():
+            number += 1
+            group_charts.append(
+                {
+                    "name": f"{name}: {group}",
+                    "thin": not assessment["groups"][group]["enough_data"],
+                    "svg": rates_chart(
+                        rows=block["by_threshold"],
+                        chart_id=f"chart-group-{number}",
+                        title=f"FPIR and FNIR against threshold, {name}: group {group}",
+                        description=_chart_description(block["by_threshold"], minimum),
+                        minimum=minimum,
+                    ),
+                }
+            )
+        finding = assessment["fnir_finding"]
+        per_threshold = []
+        for position, row in enumerate(assessment["by_threshold"]):
+            per_threshold.append(
+                {
+                    "threshold": row["threshold"],
+                    "equitable": row["equitable"],
+                    "is_floor": assessment["floor"] is not None
+                    and abs(row["threshold"] - assessment["floor"]) < 1e-9,
+                    "rows": [
+                        {
+                            "name": group,
+                            "identities": block["identities"],
+                            "fpir": _rate(block["by_threshold"][position]["fpir"]),
+                            "fnir": _rate(block["by_threshold"][position]["fnir"]),
+                        }
+                        for group, block in grouping["groups"].items()
+                    ],
+                    "checks": [
+                        {
+                            "label": " and ".join(c["groups"]) if "groups" in c else c["group"],
+                            "value": _percent_or_none(c.get("difference", c.get("rate"))),
+                            "low": 100.0 * c["ci_low"],
+                            "high": 100.0 * c["ci_high"],
+                            "bound": 100.0 * c["bound"],
+                            "within": c["within_tolerance"],
+                        }
+                        for c in row["fpir_checks"]
+                    ],
+                    "fnir_differing": [
+                        {
+                            **d,
+                            "difference": 100.0 * d["difference"],
+                            "ci_low": 100.0 * d["ci_low"],
+                            "ci_high": 100.0 * d["ci_high"],
+                        }
+                        for d in finding["by_threshold"][position]["differing"]
+                    ],
+                }
+            )
+        groupings.append(
+            {
+                "name": name,
+                "summary": next(g for g in summary["groupings"] if g["name"] == name),
+                "assessment": assessment,
+                "groups": [
+                    {
+                        "name": group,
+                        "identities": block["identities"],
+                        "searches": block["searches"],
+                        "enough_data": assessment["groups"][group]["enough_data"],
+                    }
+                    for group, block in grouping["groups"].items()
+                ],
+                "unlabelled": grouping["unlabelled_identities"],
+                "identification": _identification_rows(data, grouping["groups"], overall=False),
+                "charts": group_charts,
+                "per_threshold": per_threshold,
+                "interval_percent": 100.0 * assessment["interval_confidence"],
+                "fnir_interval_percent": 100.0 * finding["interval_confidence"],
+            }
+        )
+    rule = data["protocol"]["equity_rule"]
+    return {
+        "report": report,
+        "data": data,
+        "summary": summary,
+        "rule": rule,
+        "tolerance_points": 100.0 * rule["tolerance"],
+        "confidence_percent": 100.0 * rule["confidence"],
+        "rank_1": _rate(data["rank_1"]),
+        "rank_10": _rate(data["rank_10"]),
+        "overall": overall,
+        "charts": charts,
+        "groupings": groupings,
+        "minimum_explained": _floor_explained(report, summary),
+    }
+
+
+def _floor_explained(report: EquitabilityReport, summary: dict) -> str:
+    if not summary["groupings"]:
+        return (
+            "Not determined: the report has no groups, so no false-alert rates could be "
+            "compared. Run it again with one or more CSV files of identity,group labels."
+        )
+    if report.minimum_threshold is not None:
+        return (
+            "The lowest threshold from which upwards the data show every group's false-alert "
+            "rate (FPIR) to be close, in every grouping, under the rule below. An authority may "
+            "ask for more, never less. FNIR is not part of it: see the FNIR finding."
+        )
+    missing = [g["name"] for g in summary["groupings"] if g["floor"] is None]
+    return (
+        "Not determined: "
+        + ", ".join(missing)
+        + " derive"
+        + ("s" if len(missing) == 1 else "")
+        + " no floor (see below). No threshold of this model is known to be equitable."
+    )
 
 
 def _chart_description(rows: list[dict], minimum: float | None) -> str:

@@ -72,7 +72,8 @@ class OpenCVFaceBackend:
 
     @property
     def model_version(self) -> str:
-        return f"{FACENET_MODEL}/opencv-{opencv_version()}"
+        variant = getattr(self._embedder, "variant", "")
+        return f"{FACENET_MODEL}{variant}/opencv-{opencv_version()}"
 
     @property
     def embedding_dim(self) -> int:

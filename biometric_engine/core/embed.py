@@ -47,6 +47,19 @@ def crop_face(
     return cv2.resize(rgb[top:bottom, left:right], (size, size), interpolation=cv2.INTER_LINEAR)
 
 
+def level_eyes(rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
+    """``rgb`` turned about the centre of the face's box so that its eyes lie level (MTCNN's
+    first two landmarks); the box then frames the same face upright."""
+    (lx, ly), (rx, ry) = face.landmarks[0], face.landmarks[1]
+    angle = float(np.degrees(np.arctan2(ry - ly, rx - lx)))
+    x, y, w, h = face.box
+    matrix = cv2.getRotationMatrix2D((x + w / 2.0, y + h / 2.0), angle, 1.0)
+    height, width = rgb.shape[:2]
+    return cv2.warpAffine(
+        rgb, matrix, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+
+
 def standardise(face_rgb: np.ndarray) -> np.ndarray:
     """A 160x160 RGB crop as the (1, 3, 160, 160) float32 blob the graph takes."""
     blob = (face_rgb.astype(np.float32) - 127.5) / 128.0
@@ -70,29 +83,56 @@ class FacenetEmbedder:
     model = FACENET_MODEL
     dim = EMBEDDING_DIM
 
-    def __init__(self, graph_path: Path | None = None, *, margin: int = CROP_MARGIN) -> None:
+    def __init__(
+        self,
+        graph_path: Path | None = None,
+        *,
+        margin: int = CROP_MARGIN,
+        flip: bool = False,
+        align: bool = False,
+    ) -> None:
         self.graph_path = graph_path
         self.margin = margin
+        # Accuracy options (docs/figures.md, "Accuracy experiment"): ``flip`` averages the
+        # vector of the crop with that of its mirror image; ``align`` turns the image about the
+        # box centre so the eyes lie level before cropping (the box framing the model was
+        # trained on is kept).
+        self.flip = flip
+        self.align = align
         self._net: cv2.dnn.Net | None = None
         self._lock = threading.Lock()
+
+    @property
+    def variant(self) -> str:
+        """The options in the model version: "" for the plain crop, else "+align", "+flip"."""
+        return ("+align" if self.align else "") + ("+flip" if self.flip else "")
 
     def _load(self) -> cv2.dnn.Net:
         if self._net is None:
             self._net = cv2.dnn.readNetFromTensorflow(str(self.graph_path or facenet_graph_path()))
         return self._net
 
-    def embed_crop(self, face_rgb: np.ndarray) -> np.ndarray:
-        """The unit-length 512-d vector of an already cropped 160x160 RGB face."""
+    def _forward(self, face_rgb: np.ndarray) -> np.ndarray:
         blob = standardise(face_rgb)
         with self._lock:
             net = self._load()
             net.setInput(blob)
-            out = net.forward()
-        return l2_normalise(out.reshape(-1))
+            return net.forward().reshape(-1)
+
+    def embed_crop(self, face_rgb: np.ndarray) -> np.ndarray:
+        """The unit-length 512-d vector of an already cropped 160x160 RGB face (with ``flip``,
+        the mean of its unit vector and its mirror image's, renormalised)."""
+        out = l2_normalise(self._forward(face_rgb))
+        if self.flip:
+            mirrored = l2_normalise(self._forward(np.ascontiguousarray(face_rgb[:, ::-1])))
+            out = l2_normalise(out + mirrored)
+        return out
 
     def embed(self, rgb: np.ndarray, face: DetectedFace | Box) -> np.ndarray:
         """The unit-length 512-d vector of one face of ``rgb``."""
         box = face.box if isinstance(face, DetectedFace) else face
+        if self.align and isinstance(face, DetectedFace):
+            rgb = level_eyes(rgb, face)
         return self.embed_crop(crop_face(rgb, box, margin=self.margin))
 
 

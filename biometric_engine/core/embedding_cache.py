@@ -5,7 +5,8 @@ dict or an ``.npz`` file the caller passes, so a repeated run does not recompute
 """
 
 import os
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,10 @@ from .backends import FaceBackend
 from .detect import DetectedFace
 from .errors import EngineInputError
 from .images import load_image
+
+# Told (images embedded so far, images to embed, seconds elapsed) after each image that is not
+# in the cache, so a long run can show how far it has come and how long it has left.
+Progress = Callable[[int, int, float], None]
 
 
 def choose_face(faces: Sequence[DetectedFace], image_shape: tuple[int, ...]) -> DetectedFace | None:
@@ -122,20 +127,27 @@ def embed_image_files(
     *,
     backend: FaceBackend,
     cache: EmbeddingCache,
+    progress: Progress | None = None,
 ) -> dict[str, np.ndarray | None]:
     """Embed the chosen face of each image (``key`` is its path under ``images_dir``).
 
     Returns a vector, or ``None`` where no face was found or the file was refused.
+    ``progress`` is told after each image embedded (cached ones cost nothing and are not
+    counted).
     """
     root = Path(images_dir)
     out: dict[str, np.ndarray | None] = {}
-    for key in keys:
-        if key in out:
-            continue
+    unique = list(dict.fromkeys(keys))
+    to_embed = [key for key in unique if not cache.lookup(key)[0]]
+    started, done = time.monotonic(), 0
+    for key in unique:
         hit, vector = cache.lookup(key)
         if not hit:
             vector = _embed_file(root / key, backend)
             cache.store(key, vector)
+            done += 1
+            if progress is not None:
+                progress(done, len(to_embed), time.monotonic() - started)
         out[key] = vector
     return out
 

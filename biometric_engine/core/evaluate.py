@@ -2,8 +2,9 @@
 
 Verification follows the LFW protocol (``pairs.txt``); identification builds a watchlist
 from an identity-labelled folder (``Name/*.jpg``) and measures FPIR and FNIR across
-thresholds, overall and per demographic group, from which it derives the model's minimum
-threshold. Reports are plain JSON-serialisable dicts tied to the backend's model version.
+thresholds, overall and per group of each grouping, from which it derives the model's minimum
+threshold and the FNIR finding (``core.equity``). Reports are plain JSON-serialisable dicts
+tied to the backend's model version.
 
 Embeddings are cached by image path (relative to the images folder) and model version, in a
 dict or an ``.npz`` file the caller passes, so a repeated run does not recompute them.
@@ -49,7 +50,14 @@ def _report_summary(report: dict) -> str:
             f"FNIR {100 * (fnir['rate'] or 0):5.1f} % "
             f"[{100 * fnir['ci_low']:.1f}, {100 * fnir['ci_high']:.1f}]"
         )
-    if report["groups"]:
+    for name, grouping in report["groupings"].items():
+        assessment = grouping["assessment"]
+        lines.append(
+            f"  grouping {name}: floor {assessment['floor']}"
+            + (f" ({assessment['no_floor_reason']})" if assessment["floor"] is None else "")
+            + f", FNIR differs from {assessment['fnir_finding']['first_threshold']}"
+        )
+    if report["groupings"]:
         lines.append(f"  minimum threshold: {report['minimum_threshold']}")
     return "\n".join(lines)
 
@@ -64,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--cache", help="embedding cache (.npz), reused between runs")
     parser.add_argument("--model-pack", help="insightface model pack directory (default: OpenCV)")
     parser.add_argument("--identification", help="also run 1:N; write the equitability report here")
-    parser.add_argument("--groups", help="CSV of identity,group for the per-group breakdown")
+    parser.add_argument(
+        "--groups",
+        action="append",
+        help="CSV of identity,group, one grouping named after its file (repeat for several)",
+    )
     parser.add_argument(
         "--thresholds",
         default="0.30,0.35,0.40,0.45,0.50,0.55,0.60,0.65,0.70",

@@ -1,6 +1,6 @@
 """1:N identification and equitability: FPIR and FNIR across thresholds, overall and per
-demographic group, the significant differences between groups and the minimum threshold
-that follows. Reports are plain JSON-serialisable dicts tied to the backend's model version.
+group of each grouping, and the floor and FNIR finding that follow (``core.equity``). Reports
+are plain JSON-serialisable dicts tied to the backend's model version.
 """
 
 import csv
@@ -8,19 +8,21 @@ import hashlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
 from pathlib import Path
 
 import numpy as np
 
 from .backends import FaceBackend, select_backend
-from .embedding_cache import EmbeddingCache, embed_image_files
+from .embedding_cache import EmbeddingCache, Progress, embed_image_files
+from .equity import EquityRule, assess_grouping, combine_floors
 from .errors import NotEnoughSearches
 from .index import build_from
-from .proportions import rate_with_interval, two_proportion_p_value
+from .proportions import rate_with_interval
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-SIGNIFICANCE_LEVEL = 0.05
+# 2: groupings, each with its floor under a stated rule (core.equity). Reports without a
+# version (1) tested significance and are no longer accepted for storing.
+REPORT_VERSION = 2
 
 
 @dataclass
@@ -89,53 +91,6 @@ def rates_by_threshold(
     ]
 
 
-def significant_differences(
-    by_group: dict[str, list[dict]], *, alpha: float = SIGNIFICANCE_LEVEL
-) -> list[dict]:
-    """Per threshold, the pairs of groups whose FPIR or FNIR differ significantly.
-
-    The test is the pooled two-proportion z-test, two-sided, at ``alpha`` (5 %), on each pair
-    of groups and each metric, with no correction for the number of comparisons: more
-    comparisons flag more differences, which errs towards a higher minimum threshold. A group
-    with no searches of a kind is left out of that metric's comparisons.
-    """
-    groups = sorted(by_group)
-    if not groups:
-        return []
-    out = []
-    for position, row in enumerate(by_group[groups[0]]):
-        flagged = []
-        for metric in ("fpir", "fnir"):
-            for a, b in combinations(groups, 2):
-                ra, rb = by_group[a][position][metric], by_group[b][position][metric]
-                if not ra["searches"] or not rb["searches"]:
-                    continue
-                p = two_proportion_p_value(
-                    ra["errors"], ra["searches"], rb["errors"], rb["searches"]
-                )
-                if p < alpha:
-                    flagged.append({"metric": metric, "groups": [a, b], "p_value": p})
-        out.append({"threshold": row["threshold"], "significant": flagged})
-    return out
-
-
-def minimum_equitable_threshold(differences: list[dict]) -> float | None:
-    """The lowest threshold from which upwards no pair of groups differs significantly.
-
-    Every listed threshold at or above it must be free of significant differences (as NPL's
-    finding reads "no significant difference at 0.6 and above"); None when even the highest
-    differs. Not finding a difference is not proof of equality: small groups have little
-    power, so the report carries the counts behind every rate.
-    """
-    ordered = sorted(differences, key=lambda row: row["threshold"])
-    minimum = None
-    for row in reversed(ordered):
-        if row["significant"]:
-            break
-        minimum = row["threshold"]
-    return minimum
-
-
 def read_group_labels(path: str | os.PathLike[str]) -> dict[str, str]:
     """Read ``identity,group`` rows (a header row ``identity,group`` is allowed)."""
     labels: dict[str, str] = {}
@@ -177,6 +132,7 @@ def collect_identification_searches(
     backend: FaceBackend,
     cache: EmbeddingCache,
     watchlist_fraction: float = 0.5,
+    progress: "Progress | None" = None,
 ) -> IdentificationSearches:
     """Build a watchlist from the folder and run every search against it (exact index).
 
@@ -186,7 +142,11 @@ def collect_identification_searches(
     """
     people = list_identity_images(images_dir)
     vectors = embed_image_files(
-        [key for keys in people.values() for key in keys], images_dir, backend=backend, cache=cache
+        [key for keys in people.values() for key in keys],
+        images_dir,
+        backend=backend,
+        cache=cache,
+        progress=progress,
     )
     enrolled: list[tuple[str, np.ndarray]] = []
     mated_probes: list[tuple[str, np.ndarray | None]] = []
@@ -248,36 +208,81 @@ def require_enough_searches(searches: IdentificationSearches) -> None:
     )
 
 
+def _group_blocks(
+    searches: IdentificationSearches, labels: dict[str, str], thresholds: list[float], rank: int
+) -> tuple[dict, int]:
+    """Each group's identities, searches, identification rates and rows; and how many of the
+    searched identities this labelling leaves unlabelled."""
+    ranks = searches.mated_ranks
+    mated_ids = np.array(searches.mated_identities, dtype=object)
+    non_mated_ids = np.array(searches.non_mated_identities, dtype=object)
+    identities = set(searches.mated_identities) | set(searches.non_mated_identities)
+    blocks = {}
+    for group in sorted({labels[i] for i in identities if i in labels}):
+        members = {i for i in identities if labels.get(i) == group}
+        mated = np.array([i in members for i in mated_ids], dtype=bool)
+        non_mated = np.array([i in members for i in non_mated_ids], dtype=bool)
+        group_ranks = ranks[mated] if mated.size else np.empty(0, dtype=int)
+        blocks[group] = {
+            "identities": len(members),
+            "searches": {"mated": int(mated.sum()), "non_mated": int(non_mated.sum())},
+            "rank_1": identification_rate(group_ranks, 1),
+            "rank_10": identification_rate(group_ranks, 10),
+            "by_threshold": rates_by_threshold(
+                searches.mated_scores[mated] if mated.size else np.empty(0),
+                group_ranks,
+                searches.non_mated_top_scores[non_mated] if non_mated.size else np.empty(0),
+                thresholds,
+                rank=rank,
+            ),
+        }
+    return blocks, len(identities - set(labels))
+
+
 def equitability_report(
     searches: IdentificationSearches,
     thresholds: Sequence[float],
     *,
     model: str,
+    groupings: dict[str, dict[str, str]] | None = None,
     groups: dict[str, str] | None = None,
+    rule: EquityRule | None = None,
     rank: int = 1,
 ) -> dict:
     """The equitability report: FPIR and FNIR with 95 % intervals across thresholds, overall
-    and per group, significant group differences, and the minimum threshold derived from them.
+    and per group of each grouping (a labelling such as gender), each grouping's floor and FNIR
+    finding under ``rule`` (``core.equity``), and the report's floor (``minimum_threshold``):
+    the highest over its groupings, None when any derives none or there are none.
 
     Rank-1 and rank-10 identification rates (threshold-free, with 95 % intervals) are given
-    overall (``rank_1``, ``rank_10``) and per group (``groups[name]["rank_1"]`` and
-    ``["rank_10"]``, on that group's mated searches). They are descriptive: the significance
-    tests and the minimum threshold use FPIR and FNIR only.
+    overall and per group. They are descriptive, as the FNIR finding is: only FPIR sets the
+    floor. The rule's name, tolerance, confidence and minimum searches are written into
+    ``protocol["equity_rule"]`` so the floor can be re-derived from the counts alone.
+    ``groups`` is shorthand for one grouping, named ``groups``.
     """
+    rule = rule or EquityRule()
+    if groups:
+        groupings = {**(groupings or {}), "groups": groups}
     thresholds = sorted(float(t) for t in thresholds)
     ranks = searches.mated_ranks
-    mated_total = len(searches.mated_identities)
     report: dict = {
         "model": model,
         "protocol": {
+            "version": REPORT_VERSION,
             "rank": rank,
-            "interval": "Wilson score interval, 95 %",
-            "significance_test": "pooled two-proportion z-test, two-sided, 5 %, per pair of groups",
-            "minimum_threshold_rule": "lowest threshold from which upwards no pair of groups "
-            "differs significantly in FPIR or FNIR",
+            "interval": "Wilson score interval, 95 % (per rate)",
+            "equity_rule": rule.as_dict(),
+            "fnir_test": "Newcombe hybrid score interval of each pair's FNIR difference, "
+            f"two-sided, confidence {rule.confidence:g} Bonferroni-corrected over the pairs, "
+            "excluding zero; groups with fewer than "
+            f"{rule.min_searches} mated searches left out; never sets the floor",
+            "minimum_threshold_rule": rule.as_dict()["text"],
         },
         "watchlist_size": searches.watchlist_size,
-        "searches": {"mated": mated_total, "non_mated": len(searches.non_mated_identities)},
+        "searches": {
+            "mated": len(searches.mated_identities),
+            "non_mated": len(searches.non_mated_identities),
+        },
         "faces_not_found": searches.faces_not_found,
         "enrolment_failures": searches.enrolment_failures,
         "rank_1": identification_rate(ranks, 1),
@@ -286,42 +291,32 @@ def equitability_report(
         "overall": rates_by_threshold(
             searches.mated_scores, ranks, searches.non_mated_top_scores, thresholds, rank=rank
         ),
-        "groups": {},
-        "unlabelled_identities": 0,
-        "differences": [],
+        "groupings": {},
+        "fnir_finding": {"first_threshold": None, "by_grouping": {}},
         "minimum_threshold": None,
     }
-    if not groups:
-        return report
-
-    mated_ids = np.array(searches.mated_identities, dtype=object)
-    non_mated_ids = np.array(searches.non_mated_identities, dtype=object)
-    identities = set(searches.mated_identities) | set(searches.non_mated_identities)
-    report["unlabelled_identities"] = len(identities - set(groups))
-    by_group = {}
-    for group in sorted({groups[i] for i in identities if i in groups}):
-        members = {i for i in identities if groups.get(i) == group}
-        mated = np.array([i in members for i in mated_ids], dtype=bool)
-        non_mated = np.array([i in members for i in non_mated_ids], dtype=bool)
-        rows = rates_by_threshold(
-            searches.mated_scores[mated] if mated.size else np.empty(0),
-            ranks[mated] if mated.size else np.empty(0, dtype=int),
-            searches.non_mated_top_scores[non_mated] if non_mated.size else np.empty(0),
-            thresholds,
-            rank=rank,
+    for name, labels in sorted((groupings or {}).items()):
+        blocks, unlabelled = _group_blocks(searches, labels, thresholds, rank)
+        assessment = assess_grouping(
+            {group: block["by_threshold"] for group, block in blocks.items()}, rule
         )
-        by_group[group] = rows
-        group_ranks = ranks[mated] if mated.size else np.empty(0, dtype=int)
-        report["groups"][group] = {
-            "identities": len(members),
-            "searches": {"mated": int(mated.sum()), "non_mated": int(non_mated.sum())},
-            "rank_1": identification_rate(group_ranks, 1),
-            "rank_10": identification_rate(group_ranks, 10),
-            "by_threshold": rows,
+        report["groupings"][name] = {
+            "groups": blocks,
+            "unlabelled_identities": unlabelled,
+            "assessment": assessment,
         }
-    report["differences"] = significant_differences(by_group)
-    report["minimum_threshold"] = minimum_equitable_threshold(report["differences"])
+        report["fnir_finding"]["by_grouping"][name] = assessment["fnir_finding"]["first_threshold"]
+    found = [t for t in report["fnir_finding"]["by_grouping"].values() if t is not None]
+    report["fnir_finding"]["first_threshold"] = min(found) if found else None
+    report["minimum_threshold"] = combine_floors(
+        {name: g["assessment"] for name, g in report["groupings"].items()}
+    )
     return report
+
+
+def grouping_name(path: str | os.PathLike[str]) -> str:
+    """A grouping is named after its label file: ``gender.csv`` is ``gender``."""
+    return Path(path).stem
 
 
 def evaluate_identification(
@@ -330,21 +325,39 @@ def evaluate_identification(
     *,
     backend: FaceBackend | None = None,
     cache: EmbeddingCache | dict | str | os.PathLike[str] | None = None,
-    groups_csv: str | os.PathLike[str] | None = None,
+    groups_csv: str | os.PathLike[str] | Sequence[str | os.PathLike[str]] | None = None,
     watchlist_fraction: float = 0.5,
     rank: int = 1,
+    rule: EquityRule | None = None,
+    progress: Progress | None = None,
 ) -> dict:
     """Run 1:N identification on an identity-labelled folder; return the equitability report.
 
+    ``groups_csv`` is one label file or several, each a grouping named after its file.
     Raises ``NotEnoughSearches`` when no face was found to enrol or to search with."""
     backend = backend or select_backend()
     store = EmbeddingCache.open(cache, backend.model_version)
     searches = collect_identification_searches(
-        images_dir, backend=backend, cache=store, watchlist_fraction=watchlist_fraction
+        images_dir,
+        backend=backend,
+        cache=store,
+        watchlist_fraction=watchlist_fraction,
+        progress=progress,
     )
     store.save()
     require_enough_searches(searches)
-    groups = read_group_labels(groups_csv) if groups_csv else None
+    if groups_csv is None:
+        files = []
+    elif isinstance(groups_csv, str | os.PathLike):
+        files = [groups_csv]
+    else:
+        files = list(groups_csv)
+    groupings = {grouping_name(f): read_group_labels(f) for f in files}
     return equitability_report(
-        searches, thresholds, model=backend.model_version, groups=groups, rank=rank
+        searches,
+        thresholds,
+        model=backend.model_version,
+        groupings=groupings,
+        rule=rule,
+        rank=rank,
     )

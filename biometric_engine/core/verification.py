@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from .backends import FaceBackend, select_backend
-from .embedding_cache import EmbeddingCache, embed_image_files
+from .embedding_cache import EmbeddingCache, Progress, embed_image_files
 from .errors import NotEnoughPairs
 
 DEFAULT_FOLDS = 10
@@ -192,6 +192,7 @@ def evaluate_lfw(
     backend: FaceBackend | None = None,
     cache: EmbeddingCache | dict | str | os.PathLike[str] | None = None,
     folds: int = DEFAULT_FOLDS,
+    progress: Progress | None = None,
 ) -> dict[str, float | int | str]:
     """LFW verification accuracy of ``backend`` (default: the OpenCV backend).
 
@@ -214,7 +215,7 @@ def evaluate_lfw(
     # The pairs file alone may already say nothing can be measured: say so before embedding.
     require_enough_pairs(genuine, np.ones(genuine.size, dtype=bool), fold_of)
     keys = [key for pair in pairs for key in (pair.left, pair.right)]
-    vectors = embed_image_files(keys, images_dir, backend=backend, cache=store)
+    vectors = embed_image_files(keys, images_dir, backend=backend, cache=store, progress=progress)
     store.save()
 
     usable = np.array(

@@ -3,6 +3,7 @@ with one line, before any long work starts."""
 
 import json
 import os
+import time
 import zipfile
 from pathlib import Path
 
@@ -63,3 +64,29 @@ def require_output(path: Path | None, option: str) -> None:
 
 def write_json(path: Path, data: dict) -> None:
     path.write_text(json.dumps(data, indent=2, allow_nan=False) + "\n", encoding="utf-8")
+
+
+class ProgressLine:
+    """Prints ``embedded n of N images, elapsed, about M left`` to a command's stderr at most
+    every ``every`` seconds and once at the end, so a long run is never silent."""
+
+    def __init__(self, write, *, every: float = 10.0) -> None:
+        self.write, self.every, self._last = write, every, None
+        self.done, self.elapsed = 0, 0.0
+
+    def __call__(self, done: int, total: int, elapsed: float) -> None:
+        self.done, self.elapsed = done, elapsed
+        now = time.monotonic()
+        if done < total and self._last is not None and now - self._last < self.every:
+            return
+        self._last = now
+        left = elapsed / done * (total - done) if done else 0.0
+        self.write(
+            f"embedded {done} of {total} images, {_clock(elapsed)} elapsed, "
+            f"about {_clock(left)} left"
+        )
+
+
+def _clock(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"

@@ -333,5 +333,42 @@ WA_MAX_VIDEO_SECONDS = env.float("WA_MAX_VIDEO_SECONDS", default=600.0)
 WA_MAX_VIDEO_FRAME_PIXELS = env.int("WA_MAX_VIDEO_FRAME_PIXELS", default=3840 * 2160)
 WA_MIN_INTER_EYE_PX = env.float("WA_MIN_INTER_EYE_PX", default=20.0)
 WA_MIN_FACE_QUALITY = env.float("WA_MIN_FACE_QUALITY", default=0.0)
+# Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
+# equitable where the upper bound of every pair of groups' |FPIR difference| (rule
+# fpir_difference) or of every group's FPIR (fpir_upper_bound) is within the tolerance, at the
+# confidence given (Bonferroni over the comparisons), every group having the minimum number of
+# non-mated searches; every report states these, and one stored must be at least as strict.
+WA_EQUITY_RULE = env("WA_EQUITY_RULE", default="fpir_difference")
+WA_EQUITY_FPIR_TOLERANCE = env.float("WA_EQUITY_FPIR_TOLERANCE", default=0.02)
+WA_EQUITY_CONFIDENCE = env.float("WA_EQUITY_CONFIDENCE", default=0.95)
+WA_EQUITY_MIN_SEARCHES = env.int("WA_EQUITY_MIN_SEARCHES", default=100)
+# The continuing duty: a warning once the model's report is older than this, and a scheduled
+# re-run (every WA_EQUITY_RERUN_HOURS) when a labelled evaluation set is configured: a
+# Name/*.jpg folder and one or more identity,group CSV files (comma-separated).
+WA_EQUITY_REPORT_MAX_AGE_DAYS = env.int("WA_EQUITY_REPORT_MAX_AGE_DAYS", default=90)
+WA_EQUITY_EVAL_IMAGES = env("WA_EQUITY_EVAL_IMAGES", default="")
+WA_EQUITY_EVAL_GROUPS = env.list("WA_EQUITY_EVAL_GROUPS", default=[])
+WA_EQUITY_EVAL_CACHE = env("WA_EQUITY_EVAL_CACHE", default="")
+WA_EQUITY_EVAL_THRESHOLDS = env.list(
+    "WA_EQUITY_EVAL_THRESHOLDS",
+    default=[
+        "0.30",
+        "0.35",
+        "0.40",
+        "0.45",
+        "0.50",
+        "0.55",
+        "0.60",
+        "0.65",
+        "0.70",
+        "0.75",
+        "0.80",
+    ],
+)
+WA_EQUITY_RERUN_HOURS = env.float("WA_EQUITY_RERUN_HOURS", default=24 * 7)
+CELERY_BEAT_SCHEDULE["rerun-equitability-report"] = {
+    "task": "biometric_engine.tasks.rerun_equitability_report",
+    "schedule": WA_EQUITY_RERUN_HOURS * 3600,
+}
 # Key for signing AuthorityScopes; derived from DJANGO_SECRET_KEY when unset.
 WA_SCOPE_SIGNING_KEY = env("WA_SCOPE_SIGNING_KEY", default="")

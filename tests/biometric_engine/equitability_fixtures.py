@@ -46,25 +46,30 @@ def synthetic_report(
     groups: bool = True,
     model: str | None = None,
     b_highest: float = 0.70,
+    non_mated: int = 1000,
 ) -> dict:
     """A report from the core's equitability_report on scores chosen so that group B's FPIR is
-    far higher than A's below ``b_highest`` (0.7) and both are zero above it: the minimum is
-    the first threshold above it."""
-    a_non_mated = np.linspace(0.10, 0.50, 100)
-    b_non_mated = np.linspace(0.30, b_highest, 100)
-    mated = np.full(100, 0.80)
+    far higher than A's below ``b_highest`` (0.7) and both are zero above it: with the default
+    rule (|FPIR difference| shown within 0.02 at 95 %) and ``non_mated`` (1,000) searches a
+    group, the minimum is the first threshold above it. One grouping, ``letters``."""
+    a_non_mated = np.linspace(0.10, 0.50, non_mated)
+    b_non_mated = np.linspace(0.30, b_highest, non_mated)
+    mated = np.full(200, 0.80)
     searches = IdentificationSearches(
-        watchlist_size=100,
-        mated_identities=[f"a{n}" for n in range(50)] + [f"b{n}" for n in range(50)],
+        watchlist_size=200,
+        mated_identities=[f"a{n}" for n in range(100)] + [f"b{n}" for n in range(100)],
         mated_scores=mated,
-        mated_ranks=np.ones(100, dtype=int),
-        non_mated_identities=[f"x{n}" for n in range(100)] + [f"y{n}" for n in range(100)],
+        mated_ranks=np.ones(200, dtype=int),
+        non_mated_identities=[f"x{n}" for n in range(non_mated)]
+        + [f"y{n}" for n in range(non_mated)],
         non_mated_top_scores=np.concatenate([a_non_mated, b_non_mated]),
     )
-    labels = None
+    groupings = None
     if groups:
-        labels = {f"a{n}": "A" for n in range(50)} | {f"b{n}": "B" for n in range(50)}
-        labels |= {f"x{n}": "A" for n in range(100)} | {f"y{n}": "B" for n in range(100)}
+        labels = {f"a{n}": "A" for n in range(100)} | {f"b{n}": "B" for n in range(100)}
+        labels |= {f"x{n}": "A" for n in range(non_mated)}
+        labels |= {f"y{n}": "B" for n in range(non_mated)}
+        groupings = {"letters": labels}
     return equitability_report(
-        searches, list(thresholds), model=model or default_model_version(), groups=labels
+        searches, list(thresholds), model=model or default_model_version(), groupings=groupings
     )

@@ -5,6 +5,7 @@ and times faces on the LFW sample beside the repository unless told other images
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,10 +39,22 @@ def small_pairs_file(lfw_dir, path):
 def test_evaluate_engine_prints_and_writes_exactly_the_lfw_figures(lfw_dir, tmp_path):
     pairs = small_pairs_file(lfw_dir, tmp_path / "pairs.txt")
     out, cache = tmp_path / "result.json", tmp_path / "embeddings.npz"
-    printed = io.StringIO()
+    printed, progress = io.StringIO(), io.StringIO()
     call_command(
-        "evaluate_engine", pairs=pairs, images=lfw_dir, json_out=out, cache=cache, stdout=printed
+        "evaluate_engine",
+        pairs=pairs,
+        images=lfw_dir,
+        json_out=out,
+        cache=cache,
+        stdout=printed,
+        stderr=progress,
     )
+    # A long run is never silent: images embedded, elapsed and left, on stderr; the time per
+    # image on stdout.
+    assert re.search(
+        r"embedded \d+ of \d+ images, \d+ s elapsed, about \d+ s left", progress.getvalue()
+    )
+    assert "ms per image (detect + embed" in printed.getvalue()
 
     result = json.loads(out.read_text())
     assert tuple(result) == JSON_KEYS

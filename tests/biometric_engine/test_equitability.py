@@ -60,17 +60,16 @@ def test_the_command_saves_a_real_report_with_its_ledger_event_and_page(lfw_dir,
     assert stored.report == written
     assert stored.model_version == engine_backend().model_version == written["model"]
     assert stored.thresholds == [0.3, 0.5, 0.7]
-    assert set(written["groups"]) == {"A", "B"}
-    for group in written["groups"].values():  # per-group identification rates pass the service
+    groups = written["groupings"]["groups"]["groups"]  # one grouping, named after groups.csv
+    assert set(groups) == {"A", "B"}
+    assert written["protocol"]["equity_rule"]["name"] == "fpir_difference"
+    for group in groups.values():  # per-group identification rates pass the service
         for rank in ("rank_1", "rank_10"):
             rate = group[rank]
             assert rate["searches"] == group["searches"]["mated"]
             assert 0 <= rate["ci_low"] <= (rate["rate"] or 0) <= rate["ci_high"] <= 1
         assert group["rank_1"]["hits"] <= group["rank_10"]["hits"]
-    assert (
-        sum(g["rank_10"]["hits"] for g in written["groups"].values())
-        == (written["rank_10"]["hits"])
-    )
+    assert sum(g["rank_10"]["hits"] for g in groups.values()) == (written["rank_10"]["hits"])
     assert written["watchlist_size"] == 6 and written["searches"]["mated"] > 0
     expected = written["minimum_threshold"]
     assert stored.minimum_threshold == (
@@ -94,9 +93,11 @@ def test_the_command_saves_a_real_report_with_its_ledger_event_and_page(lfw_dir,
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="wa-chart" role="img"' in html
     assert "Data of the chart: all searches" in html
     assert "Group A" in html and "Group B" in html
+    assert "not enough data" in html  # six people a group cannot show FPIR close
     assert "Rank-1 and rank-10 identification rates with 95 % intervals" in html
     text = printed.getvalue()
-    assert text.count("    rank-1 ") == 2  # once per group, below the overall line
+    assert text.count("identities, ") == 2  # once per group, below the overall line
+    assert "not enough data: A, B" in text and "minimum threshold (highest" in text
 
 
 def test_a_report_is_stored_with_the_minimum_its_counts_support():
@@ -111,14 +112,12 @@ def test_a_report_is_stored_with_the_minimum_its_counts_support():
 
 def test_a_report_with_or_without_per_group_identification_rates_is_stored():
     current = synthetic_report()
-    assert current["groups"]["A"]["rank_1"]["hits"] == 50
+    letters = current["groupings"]["letters"]["groups"]
+    assert letters["A"]["rank_1"]["hits"] == 100
     stored = record_equitability_report(report=current)
-    assert stored.report["groups"]["B"]["rank_10"] == current["groups"]["B"]["rank_10"]
-    # A report made before they were measured is still valid and stored as it is.
-    older = synthetic_report()
-    for group in older["groups"].values():
-        del group["rank_1"], group["rank_10"]
-    assert "rank_1" not in record_equitability_report(report=older).report["groups"]["A"]
+    assert (
+        stored.report["groupings"]["letters"]["groups"]["B"]["rank_10"] == (letters["B"]["rank_10"])
+    )
 
 
 def test_a_report_claiming_a_lower_minimum_than_its_counts_support_is_refused():
@@ -129,6 +128,55 @@ def test_a_report_claiming_a_lower_minimum_than_its_counts_support_is_refused():
         record_equitability_report(report=report)
     assert not EquitabilityReport.objects.exists()
     assert len(reported_events()) == before
+
+
+def test_a_report_of_the_superseded_rule_is_refused():
+    report = synthetic_report()
+    del report["protocol"]["version"]
+    with pytest.raises(InvalidInput, match="superseded rule"):
+        record_equitability_report(report=report)
+    assert not EquitabilityReport.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"tolerance": 0.05}, {"confidence": 0.9}, {"min_searches": 10}, {"name": "fpir_upper_bound"}],
+)
+def test_a_report_under_a_laxer_rule_than_configured_is_refused(change):
+    report = synthetic_report()
+    report["protocol"]["equity_rule"].update(change)
+    with pytest.raises(InvalidInput, match="less strict than the configured"):
+        record_equitability_report(report=report)
+
+
+def test_a_report_under_a_stricter_rule_is_stored_and_rederived_under_it():
+    from biometric_engine.core.equity import EquityRule
+    from tests.biometric_engine.test_equity_rule import SAME_FPIR, non_mated, report_for
+
+    groups = {
+        "A": {"non_mated": non_mated(2000, SAME_FPIR)},
+        "B": {"non_mated": non_mated(2000, SAME_FPIR)},
+    }
+    strict = report_for(groups, rule=EquityRule(tolerance=0.01))
+    assert strict["minimum_threshold"] == 0.6  # 0.5 is not shown within 1 point
+    assert record_equitability_report(report=strict).minimum_threshold == Decimal("0.600")
+    # The counts re-derived under the report's own stated rule: a lower claim is refused.
+    strict["minimum_threshold"] = 0.5
+    with pytest.raises(InvalidInput, match=r"support 0\.6"):
+        record_equitability_report(report=strict)
+
+
+def test_the_ledger_event_carries_the_rule_the_floors_and_the_fnir_finding():
+    record_equitability_report(report=synthetic_report())
+    payload = reported_events()[-1]
+    assert payload["rule"] == {
+        "name": "fpir_difference",
+        "tolerance": 0.02,
+        "confidence": 0.95,
+        "min_searches": 100,
+    }
+    assert payload["groupings"] == {"letters": {"floor": 0.75, "not_enough_data": 0}}
+    assert payload["fnir_first_threshold"] is None
 
 
 def test_a_report_without_searches_is_refused():
@@ -228,3 +276,37 @@ def test_saving_as_a_user_without_the_grant_is_refused_before_any_work(tmp_path)
     UserFactory(username="supt-x", roles=[Role.AUTHORISING_OFFICER])
     with pytest.raises(CommandError, match="only an administrator"):
         call_command("equitability_report", images=images, save=True, username="supt-x")
+
+
+@pytest.mark.images
+@pytest.mark.parametrize("joined", [False, True])
+def test_several_groups_files_are_groupings_named_after_their_files(lfw_dir, tmp_path, joined):
+    images = link_subset(lfw_dir, tmp_path / "images")
+    letters = write_groups_csv(tmp_path / "letters.csv", arbitrary_groups(SUBSET))
+    halves = write_groups_csv(
+        tmp_path / "halves.csv", {i: "L" if n < 6 else "R" for n, i in enumerate(SUBSET)}
+    )
+    groups = [f"{letters},{halves}"] if joined else [str(letters), str(halves)]
+    out, progress = tmp_path / "report.json", io.StringIO()
+    call_command(
+        "equitability_report",
+        images=images,
+        groups=groups,
+        json_out=out,
+        stdout=io.StringIO(),
+        stderr=progress,
+    )
+    report = json.loads(out.read_text())
+    assert list(report["groupings"]) == ["halves", "letters"]
+    assert set(report["groupings"]["halves"]["groups"]) == {"L", "R"}
+    assert report["minimum_threshold"] is None  # a dozen people show nothing close
+    assert "embedded " in progress.getvalue() and " left" in progress.getvalue()
+
+
+def test_two_groups_files_of_the_same_name_are_refused(tmp_path):
+    images = identity_folders(tmp_path / "images", ["Person_One"])
+    (tmp_path / "a").mkdir(), (tmp_path / "b").mkdir()
+    one = write_groups_csv(tmp_path / "a" / "g.csv", {"Person_One": "A"})
+    two = write_groups_csv(tmp_path / "b" / "g.csv", {"Person_One": "B"})
+    with pytest.raises(CommandError, match="same grouping name"):
+        call_command("equitability_report", images=images, groups=[str(one), str(two)])

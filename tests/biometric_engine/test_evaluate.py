@@ -1,7 +1,7 @@
 """Rules for evaluation metrics, checked on small score arrays with answers worked by hand:
 LFW pairs parsing, best-threshold accuracy, TAR at FAR, cross-validation, Wilson intervals,
 the two-proportion test, FPIR / FNIR, rank-1 / rank-10 identification rates overall and per
-group, and the minimum threshold of the equitability report."""
+group, and the shape of the equitability report (its floor rule: test_equity_rule.py)."""
 
 import json
 
@@ -16,7 +16,6 @@ from biometric_engine.core.identification import (
     fnir_errors,
     fpir_errors,
     identification_rate,
-    minimum_equitable_threshold,
     read_group_labels,
 )
 from biometric_engine.core.proportions import two_proportion_p_value, wilson_interval
@@ -179,20 +178,26 @@ def group_searches():
 
 def test_equitability_report_rates_per_group_and_minimum_threshold():
     searches, groups = group_searches()
-    report = equitability_report(searches, [0.5, 0.7], model="test-model", groups=groups)
+    report = equitability_report(
+        searches, [0.5, 0.7], model="test-model", groupings={"letters": groups}
+    )
     json.dumps(report, allow_nan=False)  # JSON-serialisable as it stands
     assert report["model"] == "test-model"
     overall_05 = report["overall"][0]
     assert overall_05["fpir"]["errors"] == 53 and overall_05["fpir"]["searches"] == 200
     assert overall_05["fnir"]["errors"] == 0
-    a, b = report["groups"]["A"]["by_threshold"], report["groups"]["B"]["by_threshold"]
+    letters = report["groupings"]["letters"]["groups"]
+    a, b = letters["A"]["by_threshold"], letters["B"]["by_threshold"]
     assert a[0]["fpir"]["rate"] == 0.42 and b[0]["fpir"]["rate"] == 0.11
     assert a[1]["fpir"]["rate"] == 0.02 and b[1]["fpir"]["rate"] == 0.01
     assert a[0]["fpir"]["ci_low"] < 0.42 < a[0]["fpir"]["ci_high"]
-    flagged = report["differences"][0]["significant"]
-    assert [(f["metric"], f["groups"]) for f in flagged] == [("fpir", ["A", "B"])]
-    assert report["differences"][1]["significant"] == []
-    assert report["minimum_threshold"] == 0.7
+    # 2 % against 1 % is no significant difference, but 100 searches a group cannot show the
+    # two within 2 points (the old rule's floor was 0.7; now there is none).
+    assessment = report["groupings"]["letters"]["assessment"]
+    assert assessment["not_enough_data"] == ["A", "B"]
+    assert report["minimum_threshold"] is None
+    assert report["protocol"]["version"] == 2
+    assert report["protocol"]["equity_rule"]["name"] == "fpir_difference"
     assert report["rank_1"]["rate"] == 1.0 and report["rank_1"]["hits"] == 200
 
 
@@ -219,10 +224,10 @@ def test_equitability_report_gives_rank_1_and_rank_10_per_group():
     )
     groups = {"a1": "A", "a2": "A", "a3": "A", "a4": "A", "xa": "A"}
     groups |= {"b1": "B", "b2": "B", "b3": "B", "b4": "B", "b5": "B", "xb": "B"}
-    report = equitability_report(searches, [0.5], model="m", groups=groups)
+    report = equitability_report(searches, [0.5], model="m", groupings={"g": groups})
     json.dumps(report, allow_nan=False)
 
-    a, b = report["groups"]["A"], report["groups"]["B"]
+    a, b = report["groupings"]["g"]["groups"]["A"], report["groupings"]["g"]["groups"]["B"]
     assert (a["rank_1"]["hits"], a["rank_1"]["searches"]) == (4, 4)
     assert (a["rank_10"]["hits"], a["rank_10"]["searches"]) == (4, 4)
     assert (b["rank_1"]["hits"], b["rank_1"]["searches"], b["rank_1"]["rate"]) == (2, 5, 0.4)
@@ -243,27 +248,20 @@ def test_a_group_without_mated_searches_has_no_identification_rate():
         non_mated_identities=["b1"],
         non_mated_top_scores=np.array([0.2]),
     )
-    report = equitability_report(searches, [0.5], model="m", groups={"a1": "A", "b1": "B"})
-    assert report["groups"]["B"]["rank_1"]["rate"] is None
-    assert report["groups"]["B"]["rank_10"]["searches"] == 0
-    assert report["groups"]["A"]["rank_1"]["rate"] == 1.0
-
-
-def test_minimum_threshold_needs_every_higher_threshold_clean():
-    clean, differs = [], [{"metric": "fnir", "groups": ["A", "B"], "p_value": 0.01}]
-    rows = [
-        {"threshold": 0.5, "significant": clean},
-        {"threshold": 0.6, "significant": differs},
-        {"threshold": 0.7, "significant": clean},
-    ]
-    assert minimum_equitable_threshold(rows) == 0.7
-    assert minimum_equitable_threshold([{"threshold": 0.8, "significant": differs}]) is None
+    report = equitability_report(
+        searches, [0.5], model="m", groupings={"g": {"a1": "A", "b1": "B"}}
+    )
+    groups = report["groupings"]["g"]["groups"]
+    assert groups["B"]["rank_1"]["rate"] is None
+    assert groups["B"]["rank_10"]["searches"] == 0
+    assert groups["A"]["rank_1"]["rate"] == 1.0
 
 
 def test_report_without_groups_has_no_minimum_threshold():
     searches, _ = group_searches()
     report = equitability_report(searches, [0.5], model="m")
-    assert report["groups"] == {} and report["minimum_threshold"] is None
+    assert report["groupings"] == {} and report["minimum_threshold"] is None
+    assert report["fnir_finding"] == {"first_threshold": None, "by_grouping": {}}
 
 
 def test_group_labels_csv_with_or_without_header(tmp_path):

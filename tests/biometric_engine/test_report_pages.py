@@ -3,10 +3,14 @@ administrators only; the chart is inline SVG drawn on the server, with its data 
 rank-1 and rank-10 identification rates are tabled overall and per group."""
 
 import re
+from decimal import Decimal
 
+import numpy as np
 import pytest
 from django.urls import reverse
 
+from biometric_engine.engine import default_model_version
+from biometric_engine.models import EquitabilityReport
 from biometric_engine.services import record_equitability_report
 from common.roles import Role
 from tests.biometric_engine.equitability_fixtures import synthetic_report
@@ -90,18 +94,21 @@ def test_the_detail_shows_an_accessible_chart_with_its_data_beside_it(reader, re
     assert "<script" not in main  # the chart needs no JavaScript
     assert "Data of the chart: all searches" in html
     assert html.count("<svg") == 3  # overall, group A, group B
+    assert "letters: group A" in html
 
 
-def test_the_detail_has_a_table_per_threshold_overall_and_per_group(reader, report):
+def test_the_detail_has_a_table_per_threshold_per_group_with_the_rule(reader, report):
     html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
     assert "Minimum threshold: 0.750" in html
     for threshold in ("0.30", "0.50", "0.75"):
-        assert f"Threshold {threshold}" in html
-    assert "Group A (150 identities)" in html and "Group B (150 identities)" in html
-    # Group B's FPIR at 0.50: 50 of its 100 non-mated searches, with its interval.
-    assert "50.0 %" in html and "50 of 100" in html
-    assert "FPIR differs between groups A and B" in html
-    assert "minimum threshold</strong>" in html
+        assert f"letters, threshold {threshold}" in html
+    assert "Group A (1100 identities)" in html and "Group B (1100 identities)" in html
+    # Group B's FPIR at 0.50: 500 of its 1,000 non-mated searches, with its interval.
+    assert "50.0 %" in html and "500 of 1000" in html
+    assert "FPIR not shown close" in html and "floor</strong>" in html
+    assert "bound 0.38 within the tolerance of 2.0" in html  # 0 of 1,000 against 0 of 1,000
+    assert "fpir_difference: tolerance 0.02, confidence 0.95, at least 100" in html
+    assert "Grouping: letters" in html and "Floor 0.75" in html
 
 
 def identification_table(html: str) -> str:
@@ -109,29 +116,38 @@ def identification_table(html: str) -> str:
     return html[start : html.index("</table>", start)]
 
 
-def test_the_detail_has_an_identification_table_overall_and_per_group(reader, report):
+def test_the_detail_has_an_identification_table_per_group(reader, report):
     html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
     assert "Identification rate by group" in html
     table = identification_table(html)
     for header in ("Rank-1", "Rank-10", "95 % interval"):
         assert header in table
-    # Every mated search finds its person first: 100 overall, 50 in each group.
-    assert "All searches" in table and "100 of 100" in table
-    assert "Group A (150 identities)" in table and "Group B (150 identities)" in table
-    assert table.count("50 of 50") == 4  # rank-1 and rank-10 of each group
-    assert table.count(">100.0 %</td>") == 6 and "not in this report" not in table
+    # Every mated search finds its person first: 100 in each group, 200 overall.
+    assert "Group A (1100 identities)" in table and "Group B (1100 identities)" in table
+    assert table.count("100 of 100") == 4  # rank-1 and rank-10 of each group
+    assert "200 of 200" in html  # overall, in the summary
 
 
-def test_a_report_stored_before_per_group_identification_rates_still_shows(reader):
-    data = synthetic_report()
-    for group in data["groups"].values():
-        del group["rank_1"], group["rank_10"]
+def test_thin_data_and_the_fnir_finding_are_said_plainly(reader):
+    from tests.biometric_engine.test_equity_rule import SAME_FPIR, non_mated, report_for
+
+    b_mated = np.concatenate([np.full(100, 0.9), np.full(100, 0.55)])
+    data = report_for(
+        {
+            "A": {"non_mated": non_mated(2000, SAME_FPIR)},
+            "B": {"non_mated": non_mated(2000, SAME_FPIR), "mated": b_mated},
+            "C": {"non_mated": non_mated(40, {})},
+        }
+    )
+    data["model"] = default_model_version()
     report = record_equitability_report(report=data)
     html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
-    table = identification_table(html)
-    assert "100 of 100" in table  # the overall rates it did have
-    assert table.count("not in this report") == 4
-    assert "made before identification rates were measured per group" in html
+    assert "Minimum threshold: not determined" in html
+    assert "Data are thin: C has 40 non-mated searches" in html
+    assert "not enough data" in html and "Not enough data in this group to decide" in html
+    assert "missed more than another's, first shown at threshold 0.60" in html
+    assert "at 0.60: B missed more (A minus B: -50.0 points" in html
+    assert "FNIR differs</strong>" in html
 
 
 def test_an_undetermined_minimum_is_explained(reader):
@@ -144,12 +160,54 @@ def test_an_undetermined_minimum_is_explained(reader):
 
 
 def test_group_labels_are_escaped_in_the_chart_and_tables(reader):
-    data = synthetic_report()
-    data["groups"]["<b>B</b>"] = data["groups"].pop("B")
-    for row in data["differences"]:
-        for flagged in row["significant"]:
-            flagged["groups"] = ["A", "<b>B</b>"]
+    from tests.biometric_engine.test_equity_rule import SAME_FPIR, non_mated, report_for
+
+    data = report_for(
+        {
+            "A": {"non_mated": non_mated(2000, SAME_FPIR)},
+            "<b>B</b>": {"non_mated": non_mated(2000, SAME_FPIR)},
+        }
+    )
+    data["model"] = default_model_version()
     report = record_equitability_report(report=data)
     html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
     assert "<b>B</b>" not in html
     assert "group &lt;b&gt;B&lt;/b&gt;" in html
+
+
+def legacy_report(**changes) -> EquitabilityReport:
+    """A report stored under the superseded rule (before protocol version 2), as it stands in
+    a database from before: its groups at the top level and significance tests."""
+    data = synthetic_report()
+    letters = data.pop("groupings")["letters"]
+    data.pop("fnir_finding")
+    data["protocol"] = {
+        "rank": 1,
+        "interval": "Wilson score interval, 95 %",
+        "significance_test": "pooled two-proportion z-test, two-sided, 5 %, per pair of groups",
+        "minimum_threshold_rule": "lowest threshold from which upwards no pair of groups "
+        "differs significantly in FPIR or FNIR",
+    }
+    data["groups"] = letters["groups"]
+    data["unlabelled_identities"] = 0
+    data["differences"] = [{"threshold": t, "significant": []} for t in data["thresholds"]]
+    data["differences"][0]["significant"] = [
+        {"metric": "fpir", "groups": ["A", "B"], "p_value": 0.001}
+    ]
+    return EquitabilityReport.objects.create(
+        model_version=data["model"],
+        dataset="stored before",
+        thresholds=data["thresholds"],
+        minimum_threshold=Decimal("0.500"),
+        group_count=2,
+        report=data | changes,
+    )
+
+
+def test_a_report_of_the_superseded_rule_still_shows_marked_as_such(reader):
+    report = legacy_report()
+    html = reader.get(reverse("engine:report-detail", args=[report.pk])).content.decode()
+    assert "derived under the superseded rule" in html
+    assert "Minimum threshold: 0.500" in html
+    assert "FPIR differs between groups A and B" in html
+    assert html.count("<svg") == 3

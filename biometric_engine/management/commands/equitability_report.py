@@ -2,13 +2,16 @@
 FNIR across thresholds, overall and per group.
 
     python manage.py equitability_report --images ../shared/datasets/lfw-fold1 \
-        [--groups groups.csv] [--thresholds 0.30,0.35,...] [--json OUT] [--cache NPZ] [--save]
+        [--groups gender.csv --groups perceived-ethnicity.csv] [--thresholds 0.30,0.35,...] \
+        [--json OUT] [--cache NPZ] [--save]
 
 A stable half of the people with two or more images is enrolled (first image); their other
-images are mated searches, everyone else's non-mated. With a CSV of ``identity,group`` rows
-every rate is also given per group, pairs of groups are tested for significant differences, and
-the minimum threshold is derived. ``--save`` stores the report against the model version and
-writes its ledger event; the pages under /engine/reports/ show it.
+images are mated searches, everyone else's non-mated. Each CSV of ``identity,group`` rows
+(repeat ``--groups`` or separate files by commas) is a grouping named after its file: every
+rate is also given per group, and each grouping's floor and FNIR finding are derived under the
+configured rule (WA_EQUITY_*, docs/engine.md); the report's floor is the highest over its
+groupings. ``--save`` stores the report against the model version and writes its ledger event;
+the pages under /engine/reports/ show it. Progress goes to stderr.
 """
 
 from pathlib import Path
@@ -19,10 +22,13 @@ from django.core.management.base import BaseCommand, CommandError
 from biometric_engine.core.errors import NotEnoughSearches
 from biometric_engine.core.identification import (
     evaluate_identification,
+    grouping_name,
     list_identity_images,
     read_group_labels,
 )
+from biometric_engine.engine import equity_rule
 from biometric_engine.management.checks import (
+    ProgressLine,
     configured_backend,
     open_cache,
     require_dir,
@@ -33,7 +39,7 @@ from biometric_engine.management.checks import (
 from biometric_engine.services import record_equitability_report
 from common.errors import DomainError
 
-DEFAULT_THRESHOLDS = "0.30,0.35,0.40,0.45,0.50,0.55,0.60,0.65,0.70"
+DEFAULT_THRESHOLDS = "0.30,0.35,0.40,0.45,0.50,0.55,0.60,0.65,0.70,0.75,0.80"
 
 
 class Command(BaseCommand):
@@ -43,7 +49,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--images", required=True, type=Path, help="folder of Name/*.jpg, one per identity"
         )
-        parser.add_argument("--groups", type=Path, help="CSV of identity,group rows")
+        parser.add_argument(
+            "--groups",
+            action="append",
+            default=None,
+            help="CSV of identity,group rows, one grouping named after its file; repeat the "
+            "option or separate files by commas for several",
+        )
         parser.add_argument(
             "--thresholds",
             default=DEFAULT_THRESHOLDS,
@@ -69,11 +81,15 @@ class Command(BaseCommand):
         people = list_identity_images(images)
         if not people:
             raise CommandError(f"--images {images}: no Name/*.jpg identity folders")
-        if groups is not None:
-            require_file(groups, "--groups")
-            labelled = set(read_group_labels(groups)) & set(people)
+        files = group_files(groups)
+        for path in files:
+            require_file(path, "--groups")
+            labelled = set(read_group_labels(path)) & set(people)
             if not labelled:
-                raise CommandError(f"--groups {groups}: labels none of the identities in {images}")
+                raise CommandError(f"--groups {path}: labels none of the identities in {images}")
+        names = [grouping_name(path) for path in files]
+        if len(set(names)) != len(names):
+            raise CommandError(f"--groups: two files give the same grouping name ({names})")
         by = _user(options.get("username")) if save else None
 
         backend = configured_backend()
@@ -83,7 +99,9 @@ class Command(BaseCommand):
                 scores,
                 backend=backend,
                 cache=open_cache(cache, backend.model_version),
-                groups_csv=groups,
+                groups_csv=files,
+                rule=equity_rule(),
+                progress=ProgressLine(self.stderr.write),
             )
         except NotEnoughSearches as error:  # a report of nothing would set the lowest floor
             raise CommandError(error.detail) from None
@@ -91,7 +109,7 @@ class Command(BaseCommand):
         if json_out is not None:
             write_json(json_out, report)
         if save:
-            dataset = options.get("dataset") or describe(images, people, groups)
+            dataset = options.get("dataset") or describe(images, people, files)
             try:
                 stored = record_equitability_report(report=report, by=by, dataset=dataset)
             except DomainError as error:
@@ -101,6 +119,18 @@ class Command(BaseCommand):
                 f"saved as equitability report {stored.pk} (/engine/reports/{stored.pk}/); "
                 f"minimum threshold {minimum if minimum is not None else 'not determined'}"
             )
+
+
+def group_files(values) -> list[Path]:
+    """``--groups a.csv --groups b.csv`` or ``--groups a.csv,b.csv``, in the order given (one
+    path, as ``call_command`` may pass it, is one file)."""
+    if values is None:
+        return []
+    if isinstance(values, str | Path):
+        values = [values]
+    return [
+        Path(part.strip()) for value in values for part in str(value).split(",") if part.strip()
+    ]
 
 
 def parse_thresholds(text: str) -> list[float]:
@@ -125,10 +155,12 @@ def _user(username: str | None):
     return user
 
 
-def describe(images: Path, people: dict[str, list[str]], groups: Path | None) -> str:
+def describe(images: Path, people: dict[str, list[str]], groups: list[Path]) -> str:
     count = sum(len(keys) for keys in people.values())
     text = f"{images.resolve().name}: {count} images of {len(people)} identities"
-    return text + (f"; groups from {groups.name}" if groups else "; no groups")
+    if not groups:
+        return text + "; no groups"
+    return text + "; groups from " + ", ".join(path.name for path in groups)
 
 
 def _percent(rate: dict) -> str:
@@ -139,8 +171,13 @@ def _interval(rate: dict) -> str:
     return f"[{100 * rate['ci_low']:.1f}, {100 * rate['ci_high']:.1f}]"
 
 
+def _bound(value: float) -> str:
+    return f"{100 * value:.2f}"
+
+
 def summary(report: dict) -> str:
     searches = report["searches"]
+    rule = report["protocol"]["equity_rule"]
     lines = [
         f"1:N identification, model {report['model']}",
         f"  watchlist {report['watchlist_size']}, {searches['mated']} mated / "
@@ -148,34 +185,81 @@ def summary(report: dict) -> str:
         f"{report['faces_not_found']}",
         f"  rank-1 {_percent(report['rank_1'])} {_interval(report['rank_1'])}, "
         f"rank-10 {_percent(report['rank_10'])} {_interval(report['rank_10'])}",
+        f"  rule {rule['name']}: tolerance {rule['tolerance']:g}, confidence "
+        f"{rule['confidence']:g}, at least {rule['min_searches']} non-mated searches per group",
     ]
-    blocks = [("all", None, report["overall"])] + [
-        (f"group {name}", group, group["by_threshold"]) for name, group in report["groups"].items()
-    ]
+    blocks = [("all", None, report["overall"])]
+    for grouping, data in report["groupings"].items():
+        blocks += [
+            (f"{grouping} = {name}", group, group["by_threshold"])
+            for name, group in data["groups"].items()
+        ]
     for name, group, rows in blocks:
         lines.append(f"  {name}:")
         if group is not None:
             lines.append(
-                f"    rank-1 {_percent(group['rank_1'])} {_interval(group['rank_1'])}, "
-                f"rank-10 {_percent(group['rank_10'])} {_interval(group['rank_10'])} "
-                f"({group['searches']['mated']} mated searches)"
+                f"    {group['identities']} identities, {group['searches']['non_mated']} "
+                f"non-mated / {group['searches']['mated']} mated searches; "
+                f"rank-1 {_percent(group['rank_1'])} {_interval(group['rank_1'])}, "
+                f"rank-10 {_percent(group['rank_10'])} {_interval(group['rank_10'])}"
             )
         for row in rows:
             lines.append(
                 f"    t={row['threshold']:.2f}  FPIR {_percent(row['fpir'])} "
-                f"{_interval(row['fpir']):>14}  FNIR {_percent(row['fnir'])} "
-                f"{_interval(row['fnir']):>14}"
+                f"{_interval(row['fpir']):>14} ({row['fpir']['errors']}/"
+                f"{row['fpir']['searches']})  FNIR {_percent(row['fnir'])} "
+                f"{_interval(row['fnir']):>14} ({row['fnir']['errors']}/"
+                f"{row['fnir']['searches']})"
             )
-    flagged = [row for row in report["differences"] if row["significant"]]
-    for row in flagged:
-        pairs = ", ".join(
-            f"{d['metric'].upper()} {d['groups'][0]}/{d['groups'][1]} p={d['p_value']:.3g}"
-            for d in row["significant"]
-        )
-        lines.append(f"  significant at t={row['threshold']:.2f}: {pairs}")
+    for grouping, data in report["groupings"].items():
+        lines.extend(_grouping_lines(grouping, data["assessment"]))
     minimum = report["minimum_threshold"]
-    if report["groups"]:
-        lines.append(f"  minimum threshold: {minimum if minimum is not None else 'not determined'}")
+    if report["groupings"]:
+        lines.append(
+            "  minimum threshold (highest over groupings): "
+            f"{minimum if minimum is not None else 'not determined'}"
+        )
+        first = report["fnir_finding"]["first_threshold"]
+        lines.append(
+            "  FNIR finding: "
+            + (f"FNIR differs between groups from {first:.2f}" if first is not None else "none")
+            + " (shown beside the floor, never setting it)"
+        )
     else:
         lines.append("  minimum threshold: not determined (no --groups)")
     return "\n".join(lines)
+
+
+def _grouping_lines(grouping: str, assessment: dict) -> list[str]:
+    lines = [f"  grouping {grouping}:"]
+    for row in assessment["by_threshold"]:
+        checks = ", ".join(
+            ("/".join(c["groups"]) if "groups" in c else c["group"]) + f" ≤{_bound(c['bound'])}"
+            for c in row["fpir_checks"]
+        )
+        mark = "equitable" if row["equitable"] else "not shown equitable"
+        lines.append(f"    t={row['threshold']:.2f} {mark}: FPIR bound (%) {checks}")
+    if assessment["not_enough_data"]:
+        lines.append(
+            "    not enough data: " + ", ".join(assessment["not_enough_data"]) + " (fewer "
+            f"than the {assessment['searches_needed']} non-mated searches needed to show FPIR "
+            "within the tolerance): no floor from this grouping"
+        )
+    floor = assessment["floor"]
+    reason = assessment["no_floor_reason"]
+    lines.append(f"    floor: {floor if floor is not None else 'none (' + reason + ')'}")
+    finding = assessment["fnir_finding"]
+    for row in finding["by_threshold"]:
+        for d in row["differing"]:
+            lines.append(
+                f"    FNIR differs at t={row['threshold']:.2f}: {d['groups'][0]}-"
+                f"{d['groups'][1]} {100 * d['difference']:+.1f} points "
+                f"[{100 * d['ci_low']:+.1f}, {100 * d['ci_high']:+.1f}], "
+                f"{d['missed_more']} missed more"
+            )
+    if finding["thin"]:
+        lines.append(
+            "    FNIR has little power for " + ", ".join(finding["thin"]) + " (fewer mated "
+            "searches than the minimum)"
+        )
+    return lines

@@ -5,16 +5,20 @@
 
 With LFW's ten folds each is tested with the threshold chosen on the other nine; with one
 fold (a sample) its pairs are cut into ten stratified splits and cross-validated the same way.
+Progress (images embedded, elapsed, remaining) goes to stderr.
 """
 
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from biometric_engine.core.backends import OpenCVFaceBackend
+from biometric_engine.core.embed import FacenetEmbedder
 from biometric_engine.core.embedding_cache import EmbeddingCache
 from biometric_engine.core.errors import NotEnoughPairs
 from biometric_engine.core.verification import evaluate_lfw
 from biometric_engine.management.checks import (
+    ProgressLine,
     configured_backend,
     open_cache,
     require_dir,
@@ -32,6 +36,13 @@ JSON_KEYS = (
     "faces_not_found",
     "model",
 )
+# The bundled FaceNet's embedding options, for the accuracy experiment (docs/figures.md).
+VARIANTS = {
+    "plain": {},
+    "flip": {"flip": True},
+    "align": {"align": True},
+    "align+flip": {"align": True, "flip": True},
+}
 
 
 class Command(BaseCommand):
@@ -46,21 +57,37 @@ class Command(BaseCommand):
         parser.add_argument(
             "--cache", type=Path, help="embedding cache (.npz), reused and filled between runs"
         )
+        parser.add_argument(
+            "--variant",
+            choices=sorted(VARIANTS),
+            help="measure the bundled FaceNet with these embedding options instead of the "
+            "configured backend (its model version names them)",
+        )
 
     def handle(self, *args, pairs: Path, images: Path, json_out=None, cache=None, **options):
         require_file(pairs, "--pairs")
         require_dir(images, "--images")
         require_output(json_out, "--json")
-        backend = configured_backend()
+        variant = options.get("variant")
+        if variant is None:
+            backend = configured_backend()
+        else:
+            backend = OpenCVFaceBackend(embedder=FacenetEmbedder(**VARIANTS[variant]))
         store: EmbeddingCache = open_cache(cache, backend.model_version)
+        timing = ProgressLine(self.stderr.write)
         try:
-            result = evaluate_lfw(pairs, images, backend=backend, cache=store)
+            result = evaluate_lfw(pairs, images, backend=backend, cache=store, progress=timing)
         except ValueError as error:  # a malformed pairs file
             raise CommandError(f"--pairs {pairs}: {error}") from None
         except NotEnoughPairs as error:  # nothing to measure: no figures, not chance figures
             raise CommandError(error.detail) from None
         result = {key: result[key] for key in JSON_KEYS}
         self.stdout.write(summary(result))
+        if timing.done:  # images embedded in this run (none when all came from the cache)
+            self.stdout.write(
+                f"  time              {1000.0 * timing.elapsed / timing.done:.1f} ms per image "
+                f"(detect + embed, {timing.done} images)"
+            )
         if json_out is not None:
             write_json(json_out, result)
 
