@@ -265,6 +265,25 @@ def model_equitability(model_version: str) -> ModelEquitability:
     )
 
 
+def equality_evidence(application: Application) -> dict:
+    """What the decide page and a live authority's page show of its model's equitability
+    report: the floor and the FNIR finding beside it, and the continuing duty's warnings
+    (a stale report, a watchlist larger than the one measured, no floor)."""
+    from biometric_engine.selectors import floor_summary, report_warnings
+
+    if not application.model_version:
+        return {"show_equality": False}
+    return {
+        "show_equality": True,
+        "floor_summary": floor_summary(model_version=application.model_version),
+        "report_warnings": report_warnings(
+            model_version=application.model_version,
+            watchlist_size=application.max_watchlist_size,
+            now=timezone.now(),
+        ),
+    }
+
+
 def known_model_versions() -> list[str]:
     """The models the engine knows: the bundled one, the one configured now (a local model
     pack), and every model an equitability report was recorded for. The bundled first."""

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from authority import forms, policies, selectors, services
 from authority.errors import IncompleteApplication
-from authority.models import Application, ApplicationStatus, ConditionKind
+from authority.models import LIVE_STATUSES, Application, ApplicationStatus, ConditionKind
 from authority.rules import ConditionSpec, missing_items
 from common.errors import DomainError
 
@@ -248,6 +248,12 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions,
             "can_decide": bool(actions & DECISION_ACTS),
             "equitability": selectors.model_equitability(application.model_version),
+            # The continuing equality duty: shown on every authority about to run or running.
+            **(
+                selectors.equality_evidence(application)
+                if application.status in (ApplicationStatus.SUBMITTED, *LIVE_STATUSES)
+                else {}
+            ),
         },
     )
 
@@ -311,8 +317,8 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
     equitability = selectors.model_equitability(application.model_version)
     if equitability.minimum is not None:
         form.fields["threshold"].help_text = (
-            f"The latest equitability report for this model finds no significant difference "
-            f"between groups from {equitability.minimum}: no authority may use less."
+            f"The latest equitability report for this model shows every group's false-alert "
+            f"rate to be close from {equitability.minimum}: no authority may use less."
         )
     if request.method == "POST" and form.is_valid():
         data, by = form.cleaned_data, request.user
@@ -354,6 +360,7 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.application_history(application, reader=request.user),
             "restricted": True,
             "equitability": equitability,
+            **selectors.equality_evidence(application),
         },
     )
 
