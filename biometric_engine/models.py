@@ -106,6 +106,9 @@ class EquitabilityReport(models.Model):
     # How many groups the report compares, over all its groupings; with none, no minimum can
     # be derived from it.
     group_count = models.PositiveIntegerField(default=0)
+    # The rule the floor was derived under (core.identification.REPORT_VERSION); a floor from
+    # a superseded rule (1: "no significant difference") is shown but never enforced.
+    report_version = models.PositiveSmallIntegerField(default=1)
     report = models.JSONField(help_text="The full report, as biometric_engine.core.evaluate.")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -23,7 +23,9 @@ def floor_report(*, model_version: str) -> EquitabilityReport | None:
     """The latest report for this model that compares groups: the one its floor comes from."""
     return (
         EquitabilityReport.objects.filter(
-            model_version=model_version, group_count__gte=GROUPS_TO_COMPARE
+            model_version=model_version,
+            group_count__gte=GROUPS_TO_COMPARE,
+            report_version=REPORT_VERSION,
         )
         .order_by("-created_at", "-pk")
         .first()
@@ -136,7 +138,14 @@ def floor_summary(*, model_version: str) -> dict | None:
     low_points, high_points}]), ``fnir_first_threshold`` (lowest over
     groupings, or None).
     """
-    report = floor_report(model_version=model_version)
+    # The latest grouped report of any rule: one from a superseded rule is shown, marked so.
+    report = (
+        EquitabilityReport.objects.filter(
+            model_version=model_version, group_count__gte=GROUPS_TO_COMPARE
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
     return None if report is None else floor_summary_of(report)
 
 

@@ -196,6 +196,7 @@ def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> E
         thresholds=thresholds,
         minimum_threshold=_as_threshold(minimum),
         group_count=_group_count(report),
+        report_version=REPORT_VERSION,
         report=report,
         created_by=by,
     )

@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models.expressions import RawSQL
 
 from authority.models import Application, Decision, User
+from biometric_engine.core.identification import REPORT_VERSION
 from biometric_engine.models import EquitabilityReport, Gallery
 from biometric_engine.selectors import GROUPS_TO_COMPARE, moment
 
@@ -54,6 +55,7 @@ LEFT JOIN {gallery} g ON g.id = %s
 LEFT JOIN {report} r ON r.id = (
     SELECT latest.id FROM {report} latest
     WHERE latest.model_version = %s AND latest.group_count >= {groups}
+      AND latest.report_version = {report_version}
     ORDER BY latest.created_at DESC, latest.id DESC LIMIT 1)
 WHERE a.id = %s
 """
@@ -96,6 +98,7 @@ def gate_state(
         user_groups=User.groups.through._meta.db_table,
         group=Group._meta.db_table,
         groups=GROUPS_TO_COMPARE,
+        report_version=REPORT_VERSION,
     )
     if lock and connection.features.has_select_for_update_of:
         sql += " FOR SHARE OF a"
