@@ -114,10 +114,11 @@ def test_report_warnings_say_when_the_report_derives_no_floor_or_is_superseded()
     assert "Superseded" in html
 
 
+# apply(): the task runs here, under this test's settings (a real worker reads its own).
 def test_the_scheduled_rerun_is_skipped_and_logged_when_not_configured(settings, caplog):
     settings.WA_EQUITY_EVAL_IMAGES, settings.WA_EQUITY_EVAL_GROUPS = "", []
     with caplog.at_level("INFO"):
-        assert tasks.rerun_equitability_report.delay().get() == {"stored": False}
+        assert tasks.rerun_equitability_report.apply().get() == {"stored": False}
     assert "not both configured" in caplog.text
     assert not EquitabilityReport.objects.exists()
 
@@ -132,12 +133,12 @@ def test_the_scheduled_rerun_stores_a_report_once_with_its_ledger_event(
     settings.WA_EQUITY_EVAL_IMAGES = str(images)
     settings.WA_EQUITY_EVAL_GROUPS = [str(first), str(second)]
     settings.WA_EQUITY_EVAL_CACHE = str(tmp_path / "cache.npz")
-    result = tasks.rerun_equitability_report.delay().get()
+    result = tasks.rerun_equitability_report.apply().get()
     assert result["stored"] and result["model_version"] == MODEL
     stored = EquitabilityReport.objects.get()
     assert set(stored.report["groupings"]) == {"letters", "halves"}
     assert stored.created_by is None and "scheduled re-run" in stored.dataset
     assert LedgerEntry.objects.filter(action="engine.equitability_reported").count() == 1
     # Run twice (a redelivery): nothing is stored twice.
-    assert tasks.rerun_equitability_report.delay().get() == {"stored": False}
+    assert tasks.rerun_equitability_report.apply().get() == {"stored": False}
     assert EquitabilityReport.objects.count() == 1
