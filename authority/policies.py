@@ -232,15 +232,17 @@ def require_permitted(act: str, *, by: User, application: Application) -> None:
     CHECKS[act](by, application)
 
 
+def is_permitted(act: str, user: User, application: Application) -> bool:
+    """Whether ``user`` may do ``act`` to ``application`` now (the same check, asked)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    try:
+        CHECKS[act](user, application)
+    except DomainError:
+        return False
+    return True
+
+
 def permitted_actions(user: User, application: Application) -> frozenset[str]:
     """Every act ``user`` may do to ``application`` now: what pages and the API offer."""
-    if not user.is_authenticated or not user.is_active:
-        return frozenset()
-    allowed = set()
-    for act, check in CHECKS.items():
-        try:
-            check(user, application)
-        except DomainError:
-            continue
-        allowed.add(act)
-    return frozenset(allowed)
+    return frozenset(act for act in CHECKS if is_permitted(act, user, application))

@@ -7,6 +7,7 @@ from decimal import Decimal
 from itertools import chain
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
 from django.utils import timezone
 from guardian.core import ObjectPermissionChecker
@@ -42,7 +43,7 @@ def may_read_restricted(user: User, application: Application) -> bool:
     if ObjectPermissionChecker(user).has_perm("authorise_application", application):
         return True
     # A Superintendent ratifying an urgent authority must read the case it rests on.
-    return "ratify" in policies.permitted_actions(user, application)
+    return policies.is_permitted("ratify", user, application)
 
 
 def permitted_actions(user: User, application: Application) -> frozenset[str]:
@@ -57,6 +58,7 @@ def application_history(application: Application, *, reader: User) -> list[dict]
     officers by name, choices by label, yes or no. A restricted field's old and new values are
     masked for a reader who may not read it.
     """
+    hidden_on_application = hidden_fields(reader, Application, application)
     records = chain(
         application.history.all().select_related("history_user"),
         *(
@@ -77,7 +79,12 @@ def application_history(application: Application, *, reader: User) -> list[dict]
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)
             model = type(record.instance)
-            hidden = hidden_fields(reader, model, _owner(record, application))
+            # The application's own rows are judged on the application itself, once.
+            hidden = (
+                hidden_on_application
+                if model is Application
+                else hidden_fields(reader, model, record.instance)
+            )
             changes = [
                 {
                     "field": c.field,
@@ -106,10 +113,9 @@ def application_history(application: Application, *, reader: User) -> list[dict]
 
 
 def _field_label(model, name: str) -> str:
-    try:
-        return str(model._meta.get_field(name).verbose_name).capitalize()
-    except Exception:
-        return name.replace("_", " ").capitalize()
+    field = _model_field(model, name)
+    label = field.verbose_name if field is not None else name.replace("_", " ")
+    return str(label).capitalize()
 
 
 def _in_words(entries: list[dict]) -> None:
@@ -134,7 +140,7 @@ def _in_words(entries: list[dict]) -> None:
 def _model_field(model, name: str):
     try:
         return model._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return None
 
 
@@ -163,12 +169,6 @@ def _value_in_words(field, value, names: dict[int, str]):
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     return value
-
-
-def _owner(record, application: Application):
-    """The object a history row's restricted fields belong to: the application for its own
-    rows (the reader's rights are decided on the application, not on a historical copy)."""
-    return application if isinstance(record.instance, Application) else record.instance
 
 
 def scope_decision(application: Application) -> Decision | None:
