@@ -55,13 +55,19 @@ def default_model_version() -> str:
     return f"{FACENET_MODEL}/opencv-{opencv_version()}"
 
 
-def one_face_template(image: bytes, backend: FaceBackend) -> tuple[np.ndarray, float]:
+def one_face_template(
+    image: bytes, backend: FaceBackend, *, min_quality: float | None = None
+) -> tuple[np.ndarray, float]:
     """The template and quality score of the one searchable face in an uploaded image.
 
     RFR/OIFR probes and enrolments share the rules: within the input limits, exactly one face,
     enough pixels between the eyes, the minimum quality. Callers decide whether they may run
-    this at all (the gate, or a standing gallery's enrolment).
+    this at all (the gate, or a standing gallery's enrolment), and may ask for a higher
+    minimum quality than the probes' (a watchlist's images).
     """
+    rules = probe_rules()
+    if min_quality is not None:
+        rules["min_quality"] = max(rules["min_quality"], min_quality)
     rgb = load_image(image, limits=engine_limits())
-    face, quality = require_one_searchable_face(rgb, backend.detect(rgb), **probe_rules())
+    face, quality = require_one_searchable_face(rgb, backend.detect(rgb), **rules)
     return np.asarray(backend.embed(rgb, face), dtype=np.float32).reshape(-1), quality.score

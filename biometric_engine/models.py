@@ -1,4 +1,4 @@
-"""What the engine keeps in the database: galleries and their enrolled face templates.
+"""What the engine keeps in the database: galleries, their enrolled face templates, reports.
 
 The database is the source of truth; FAISS indexes are rebuilt from these rows (see
 ``biometric_engine.indexes``). No image is stored: only a template (the L2-normalised
@@ -16,38 +16,23 @@ class GalleryKind(models.TextChoices):
     MISSING_PERSONS = "missing_persons", "Missing-person images"
 
 
-# Which galleries each mode may search (DOMAIN: OIFR searches custody and missing persons only).
-GALLERY_KINDS_FOR_MODE: dict[str, frozenset[str]] = {
-    "lfr": frozenset({GalleryKind.WATCHLIST}),
-    "rfr": frozenset({GalleryKind.CUSTODY}),
-    "oifr": frozenset({GalleryKind.CUSTODY, GalleryKind.MISSING_PERSONS}),
-}
-
-
 class Gallery(models.Model):
+    """A set of templates searched together. What a gallery is for, who composed it and under
+    which authority belong to ``watchlists``; the engine keeps only whether it is sealed.
+
+    A watchlist's gallery is sealed when its authorising officer signs it off, at the revision
+    signed off and until the deployment's end: the gate searches a watchlist only while it is
+    sealed at its current revision, so an unsigned, changed or expired list is refused.
+    """
+
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=GalleryKind.choices)
     model_version = models.CharField(max_length=120)
-    # A watchlist is bespoke to one LFR authority, composed for one deployment and signed off.
-    authority = models.ForeignKey(
-        "authority.Application",
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="galleries",
-    )
-    deployment_start = models.DateTimeField(null=True, blank=True)
-    composed_at = models.DateTimeField(null=True, blank=True)
-    signed_off_at = models.DateTimeField(null=True, blank=True)
-    signed_off_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
     # Bumped on every enrolment or removal, so cached indexes know they are stale.
     revision = models.PositiveIntegerField(default=0)
+    sealed_at = models.DateTimeField(null=True, blank=True)
+    sealed_revision = models.PositiveIntegerField(null=True, blank=True)
+    sealed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -58,13 +43,18 @@ class Gallery(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                name="watchlist_belongs_to_an_authority",
-                condition=~models.Q(kind="watchlist") | models.Q(authority__isnull=False),
+                name="a_seal_names_its_revision_and_end",
+                condition=models.Q(sealed_at__isnull=True)
+                | models.Q(sealed_revision__isnull=False, sealed_until__isnull=False),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_kind_display()})"
+
+    @property
+    def is_sealed(self) -> bool:
+        return self.sealed_at is not None
 
 
 class EnrolledFace(models.Model):

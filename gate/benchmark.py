@@ -42,10 +42,12 @@ from biometric_engine.core.bench import synthetic_vectors
 from biometric_engine.core.embed import EMBEDDING_DIM
 from biometric_engine.core.identification import IdentificationSearches, equitability_report
 from biometric_engine.engine import default_model_version
+from biometric_engine.galleries import create_gallery, seal_gallery
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import record_equitability_report
 from common.roles import Role
 from gate.checks import EngineRefused, admit, check_scope
+from gate.galleries import bind_watchlist_gallery
 from gate.minting import mint_scope
 from gate.scope import AuthorityScope
 from gate.search import search_admitted
@@ -156,19 +158,14 @@ def _live_authority() -> tuple[Application, dict[str, User]]:
 def _signed_off_watchlist(
     application: Application, signer: User, entries: int
 ) -> tuple[Gallery, np.ndarray]:
-    # No watchlist service exists yet: composed and signed off as the gate's own tests do;
-    # the templates are synthetic vectors, never faces.
-    composed = application.valid_from - timedelta(hours=2)
-    gallery = Gallery.objects.create(
+    # The gate's own view of a signed-off list (bound, sealed); the watchlist app sits above
+    # the gate, so its services are not used here. Templates are synthetic vectors, never faces.
+    gallery = create_gallery(
         name="Benchmark watchlist",
         kind=GalleryKind.WATCHLIST,
         model_version=default_model_version(),
-        authority=application,
-        deployment_start=application.valid_from,
-        composed_at=composed,
-        signed_off_at=composed + timedelta(minutes=30),
-        signed_off_by=signer,
     )
+    bind_watchlist_gallery(application=application, gallery=gallery)
     vectors = synthetic_vectors(entries, np.random.default_rng(0))
     EnrolledFace.objects.bulk_create(
         [
@@ -180,6 +177,7 @@ def _signed_off_watchlist(
         batch_size=1000,
     )
     Gallery.objects.filter(pk=gallery.pk).update(revision=entries)
+    gallery = seal_gallery(gallery=gallery, until=application.valid_until, now=timezone.now())
     indexes.forget(gallery.pk)  # a cached index of another database's gallery with this id
     return gallery, vectors
 

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from authority.models import LIVE_STATUSES, ApplicationStatus
-from authority.rules import WATCHLIST_COMPOSITION_WINDOW
-from biometric_engine.models import GALLERY_KINDS_FOR_MODE, GalleryKind
+from biometric_engine.models import GalleryKind
 from biometric_engine.selectors import equitability_problem
 from common.errors import DomainError, InvalidInput
+from gate.galleries import GALLERY_KINDS_FOR_MODE
 from gate.scope import SEARCH, AuthorityScope, signature_is_valid
 from gate.selectors import GateState, gate_state
 from oversight.ledger import record_event
@@ -115,7 +115,7 @@ def check_scope(
     _check_window_and_mode(state, scope, mode=mode, now=now)
     if scope.gallery_id != gallery_id:
         raise refuse("wrong_gallery", "The authority does not cover this watchlist or gallery.")
-    _check_gallery(state, scope, mode=mode)
+    _check_gallery(state, scope, mode=mode, now=now)
     # LFR runs only at named places: a scope naming none opens no camera (fail closed).
     if (mode == "lfr" or scope.location_ids) and location_id not in scope.location_ids:
         raise refuse(
@@ -221,7 +221,7 @@ def _check_window_and_mode(state: GateState, scope: AuthorityScope, *, mode: str
         )
 
 
-def _check_gallery(state: GateState, scope: AuthorityScope, *, mode: str) -> None:
+def _check_gallery(state: GateState, scope: AuthorityScope, *, mode: str, now: datetime) -> None:
     if not state.gallery_found or state.gallery_kind not in GALLERY_KINDS_FOR_MODE[mode]:
         raise refuse("wrong_gallery", "This gallery may not be searched in this mode.")
     if state.gallery_model_version != scope.model_version:
@@ -234,19 +234,20 @@ def _check_gallery(state: GateState, scope: AuthorityScope, *, mode: str) -> Non
         return
     if state.gallery_authority_id != scope.authority_id:
         raise refuse("wrong_gallery", "The watchlist belongs to another authority.")
-    if state.signed_off_at is None:
+    if state.sealed_at is None:
         raise refuse(
             "watchlist_not_signed_off",
             "The watchlist has not been signed off by the authorising officer.",
         )
-    if (
-        state.composed_at is None
-        or state.deployment_start is None
-        or state.deployment_start - state.composed_at > WATCHLIST_COMPOSITION_WINDOW
-    ):
+    if state.sealed_revision != state.gallery_revision:
         raise refuse(
             "watchlist_stale",
-            "The watchlist was composed more than 24 hours before the deployment started.",
+            "The watchlist has changed since it was signed off; it needs a new sign-off.",
+        )
+    if state.sealed_until is None or now >= state.sealed_until:
+        raise refuse(
+            "watchlist_stale",
+            "The watchlist was signed off for a deployment that has ended.",
         )
 
 

@@ -5,13 +5,13 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from authority.models import LIVE_STATUSES, Application, User
-from authority.rules import WATCHLIST_COMPOSITION_WINDOW
 from authority.selectors import scope_decision
 from authority.services._guards import authority_service, lock_application
-from biometric_engine.models import GALLERY_KINDS_FOR_MODE, Gallery, GalleryKind
+from biometric_engine.models import Gallery, GalleryKind
 from biometric_engine.selectors import equitability_problem, floor_report
 from common.errors import NotPermitted, WrongState
 from common.roles import Role
+from gate.galleries import GALLERY_KINDS_FOR_MODE, bound_authority_id
 from gate.roles import SEARCH_ROLE_FOR_MODE
 from gate.scope import ENROL, SEARCH, AuthorityScope, sign_scope
 from oversight.ledger import record_event
@@ -95,6 +95,8 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
             f"A {application.get_mode_display()} authority cannot search "
             f"{gallery.get_kind_display().lower()}."
         )
+    if gallery.kind == GalleryKind.WATCHLIST and bound_authority_id(gallery) != application.pk:
+        raise WrongState("An authority searches only its own watchlist.")
     decision = scope_decision(application)
     floor = floor_report(model_version=decision.model_version)
     problem = equitability_problem(
@@ -123,23 +125,20 @@ def mint_scope(*, application: Application, by: User, gallery: Gallery) -> Autho
 
 @authority_service
 def mint_enrolment_scope(*, application: Application, by: User, gallery: Gallery) -> AuthorityScope:
-    """Issue a signed scope for enrolling faces into the authority's own watchlist.
+    """Issue a signed scope for enrolling faces into the authority's own watchlist, while the
+    authority is live and until its window ends, to a watchlist officer only.
 
-    It opens from 24 hours before the authorised window (a watchlist is composed no earlier)
-    until the window ends, and only for a watchlist officer.
+    When in that time a list may be composed (from 24 hours before its deployment) is the
+    watchlist's rule (``watchlists.services``), not the gate's.
     """
     application = lock_application(application)
     now = timezone.now()
     _require_live(application)
-    opens = application.valid_from - WATCHLIST_COMPOSITION_WINDOW
-    if not (opens <= now < application.valid_until):
-        raise WrongState(
-            "A watchlist is composed no more than 24 hours before the authorised window opens, "
-            "and not after it ends."
-        )
+    if now >= application.valid_until:
+        raise WrongState("No enrolment scope can be issued after the authorised window ends.")
     if not (by.has_perm("biometric_engine.enrol_face") and by.has_role(Role.WATCHLIST_OFFICER)):
         raise NotPermitted("Only a watchlist officer may enrol faces into a watchlist.")
-    if gallery.kind != GalleryKind.WATCHLIST or gallery.authority_id != application.pk:
+    if gallery.kind != GalleryKind.WATCHLIST or bound_authority_id(gallery) != application.pk:
         raise WrongState("Faces are enrolled only into this authority's own watchlist.")
     decision = scope_decision(application)
     return _issue(
@@ -150,6 +149,6 @@ def mint_enrolment_scope(*, application: Application, by: User, gallery: Gallery
         role=Role.WATCHLIST_OFFICER,
         purpose=ENROL,
         location_ids=(),
-        window_start=opens,
+        window_start=now,
         expires_at=min(application.valid_until, now + SCOPE_LIFETIME),
     )

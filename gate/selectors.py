@@ -1,5 +1,5 @@
 """What the gate reads at every engine call: one query over the authority, its decision in
-force, the gallery, the model's floor report and the scope's holder."""
+force, the gallery with its seal and binding, the model's floor report and the scope's holder."""
 
 import functools
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from authority.models import Application, Decision, User
 from biometric_engine.core.identification import REPORT_VERSION
 from biometric_engine.models import EquitabilityReport, Gallery
 from biometric_engine.selectors import GROUPS_TO_COMPARE, moment
+from gate.models import BoundGallery
 
 
 @dataclass(frozen=True)
@@ -30,10 +31,10 @@ class GateState:
     gallery_found: bool
     gallery_kind: str | None
     gallery_model_version: str | None
-    gallery_authority_id: int | None
-    signed_off_at: datetime | None
-    composed_at: datetime | None
-    deployment_start: datetime | None
+    gallery_authority_id: int | None  # the authority a watchlist is bound to (gate.models)
+    sealed_at: datetime | None
+    sealed_revision: int | None
+    sealed_until: datetime | None
     gallery_revision: int
     # The scope's model's floor report (``floor_report``; None: there is none).
     report_id: int | None
@@ -45,13 +46,14 @@ class GateState:
 _GATE_STATE_SQL = """
 SELECT a.status, a.mode, a.lapses_at, a.valid_from, a.valid_until, a.halted_at,
        ({decision_in_force}),
-       g.id, g.kind, g.model_version, g.authority_id, g.signed_off_at, g.composed_at,
-       g.deployment_start, g.revision, r.id, r.minimum_threshold,
+       g.id, g.kind, g.model_version, b.authority_id, g.sealed_at, g.sealed_revision,
+       g.sealed_until, g.revision, r.id, r.minimum_threshold,
        (SELECT u.is_active FROM {user} u WHERE u.id = %s),
        EXISTS (SELECT 1 FROM {user_groups} ug JOIN {group} gr ON gr.id = ug.group_id
                WHERE ug.user_id = %s AND gr.name = %s)
 FROM {application} a
 LEFT JOIN {gallery} g ON g.id = %s
+LEFT JOIN {binding} b ON b.gallery_id = g.id
 LEFT JOIN {report} r ON r.id = (
     SELECT latest.id FROM {report} latest
     WHERE latest.model_version = %s AND latest.group_count >= {groups}
@@ -93,6 +95,7 @@ def gate_state(
         application=Application._meta.db_table,
         decision_in_force=decision_in_force_sql(),
         gallery=Gallery._meta.db_table,
+        binding=BoundGallery._meta.db_table,
         report=EquitabilityReport._meta.db_table,
         user=User._meta.db_table,
         user_groups=User.groups.through._meta.db_table,
@@ -109,7 +112,7 @@ def gate_state(
         return None
     status, mode, lapses_at, valid_from, valid_until, halted_at, decision_id = row[:7]
     gallery_pk, kind, gallery_model, gallery_authority = row[7:11]
-    signed_off_at, composed_at, deployment_start, rev = row[11:15]
+    sealed_at, sealed_revision, sealed_until, rev = row[11:15]
     report_id, minimum, holder_active, holder_has_role = row[15:]
     return GateState(
         authority_status=status,
@@ -123,9 +126,9 @@ def gate_state(
         gallery_kind=kind,
         gallery_model_version=gallery_model,
         gallery_authority_id=gallery_authority,
-        signed_off_at=moment(signed_off_at),
-        composed_at=moment(composed_at),
-        deployment_start=moment(deployment_start),
+        sealed_at=moment(sealed_at),
+        sealed_revision=sealed_revision,
+        sealed_until=moment(sealed_until),
         gallery_revision=int(rev or 0),
         report_id=report_id,
         report_minimum=None if minimum is None else Decimal(str(minimum)),

@@ -75,3 +75,35 @@ class LedgerEventFactory(factory.Factory):
 
         with transaction.atomic():
             return record_event(**kwargs)
+
+
+def watchlist_gallery(application, *, sealed: bool = True, name: str = "Kestrel watchlist"):
+    """An engine gallery bound to ``application`` in the gate, as the watchlist service makes
+    one, sealed (signed off) until the authority's window ends unless ``sealed`` is False."""
+    from biometric_engine.engine import default_model_version
+    from biometric_engine.galleries import create_gallery
+    from biometric_engine.models import GalleryKind
+    from gate.galleries import bind_watchlist_gallery
+
+    gallery = create_gallery(
+        name=name, kind=GalleryKind.WATCHLIST, model_version=default_model_version()
+    )
+    bind_watchlist_gallery(application=application, gallery=gallery)
+    return seal(gallery, until=application.valid_until) if sealed else gallery
+
+
+def seal(gallery, *, until=None):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from biometric_engine.galleries import seal_gallery
+
+    now = timezone.now()
+    return seal_gallery(gallery=gallery, until=until or now + timedelta(days=1), now=now)
+
+
+def unseal(gallery):
+    from biometric_engine.galleries import unseal_gallery
+
+    return unseal_gallery(gallery=gallery)

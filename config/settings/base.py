@@ -122,6 +122,7 @@ INSTALLED_APPS = [
     "oversight",
     "biometric_engine",
     "gate",
+    "watchlists",
 ]
 
 MIDDLEWARE = [
@@ -333,6 +334,13 @@ WA_MAX_VIDEO_SECONDS = env.float("WA_MAX_VIDEO_SECONDS", default=600.0)
 WA_MAX_VIDEO_FRAME_PIXELS = env.int("WA_MAX_VIDEO_FRAME_PIXELS", default=3840 * 2160)
 WA_MIN_INTER_EYE_PX = env.float("WA_MIN_INTER_EYE_PX", default=20.0)
 WA_MIN_FACE_QUALITY = env.float("WA_MIN_FACE_QUALITY", default=0.0)
+# Watchlists (docs/settings.md). An enrolled image's face must score at least this for quality
+# (the engine's 0-1 score: size, sharpness, pose); two record ids whose faces are at least this
+# similar are flagged for a person to decide; images and templates are deleted this many hours
+# after the deployment ends (DOMAIN: within 24), by a job that runs every hour.
+WA_WATCHLIST_MIN_QUALITY = env.float("WA_WATCHLIST_MIN_QUALITY", default=0.40)
+WA_WATCHLIST_DUPLICATE_SIMILARITY = env.float("WA_WATCHLIST_DUPLICATE_SIMILARITY", default=0.70)
+WA_WATCHLIST_DELETE_AFTER_HOURS = env.float("WA_WATCHLIST_DELETE_AFTER_HOURS", default=1.0)
 # Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
 # equitable where the upper bound of every pair of groups' |FPIR difference| (rule
 # fpir_difference) or of every group's FPIR (fpir_upper_bound) is within the tolerance, at the

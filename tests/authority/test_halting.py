@@ -8,14 +8,12 @@ import pytest
 from authority import services
 from authority.errors import AlreadyHalted, NotHalted, NotTheSilverCommander, ReasonsRequired
 from authority.models import ApplicationStatus, Rank
-from biometric_engine.engine import default_model_version
-from biometric_engine.models import Gallery, GalleryKind
 from common.errors import WrongState
 from common.roles import Role
 from gate.minting import mint_scope
 from oversight.models import LedgerEntry
 from tests.authority.fixtures import draft_application, unchanged
-from tests.factories import UserFactory
+from tests.factories import UserFactory, watchlist_gallery
 
 
 @pytest.fixture
@@ -86,12 +84,7 @@ def test_halting_twice_or_resuming_what_runs_is_refused(authorised, silver):
 
 def test_no_scope_is_minted_while_halted(authorised, silver, superintendent):
     operator = UserFactory(username="op", roles=[Role.LFR_OPERATOR])
-    watchlist = Gallery.objects.create(
-        name="W",
-        kind=GalleryKind.WATCHLIST,
-        model_version=default_model_version(),
-        authority=authorised,
-    )
+    watchlist = watchlist_gallery(authorised, sealed=False)
     services.halt_authority(application=authorised, by=silver, reasons="Stop.")
     with pytest.raises(WrongState, match="halted"):
         mint_scope(application=authorised, by=operator, gallery=watchlist)

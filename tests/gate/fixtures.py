@@ -7,12 +7,10 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from biometric_engine.engine import default_model_version
-from biometric_engine.models import Gallery, GalleryKind
 from common.roles import Role
 from gate.enrolment import enrol_watchlist_face
 from gate.minting import mint_enrolment_scope, mint_scope
-from tests.factories import UserFactory
+from tests.factories import UserFactory, seal, unseal, watchlist_gallery
 
 
 @pytest.fixture
@@ -42,18 +40,10 @@ def live(authorised, equitability_recorded, monkeypatch):
 
 
 @pytest.fixture
-def watchlist(live, superintendent):
-    composed = live.valid_from - timedelta(hours=2)
-    return Gallery.objects.create(
-        name="Kestrel watchlist",
-        kind=GalleryKind.WATCHLIST,
-        model_version=default_model_version(),
-        authority=live,
-        deployment_start=live.valid_from,
-        composed_at=composed,
-        signed_off_at=composed + timedelta(minutes=30),
-        signed_off_by=superintendent,
-    )
+def watchlist(live):
+    """The authority's watchlist gallery, bound and sealed (signed off) as the watchlist
+    service leaves it."""
+    return watchlist_gallery(live)
 
 
 @pytest.fixture
@@ -90,8 +80,8 @@ def enrol(lfw_dir, scope, watchlist, enroller, subject_ref: str, key: str):
 
 @pytest.fixture
 def enrolment_scope(live, watchlist, enroller):
-    # Composed, then signed off, as the watchlist service will: enrolment needs it unsigned.
-    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
+    # Enrolment needs the list open (unsealed), as while it is composed.
+    unseal(watchlist)
     return mint_enrolment_scope(application=live, by=enroller, gallery=watchlist)
 
 
@@ -101,5 +91,13 @@ def enrolled_watchlist(lfw_dir, watchlist, enroller, enrolment_scope):
         who: enrol(lfw_dir, enrolment_scope, watchlist, enroller, f"PNC-{who}", key)
         for who, key in ENROLLED.items()
     }
-    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
+    seal(watchlist, until=watchlist_authority_end(watchlist))
     return faces
+
+
+def watchlist_authority_end(gallery):
+    from gate.models import BoundGallery
+
+    return (
+        BoundGallery.objects.select_related("authority").get(gallery=gallery).authority.valid_until
+    )

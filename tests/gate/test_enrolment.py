@@ -19,7 +19,7 @@ from gate.enrolment import enrol_watchlist_face
 from gate.minting import mint_enrolment_scope
 from gate.scope import sign_scope
 from oversight.models import LedgerEntry
-from tests.factories import UserFactory
+from tests.factories import UserFactory, seal, unseal
 from tests.gate.test_gate import CountingBackend, png_bytes
 
 
@@ -30,9 +30,7 @@ def enroller(db):
 
 @pytest.fixture
 def unsigned(watchlist):
-    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
-    watchlist.refresh_from_db()
-    return watchlist
+    return unseal(watchlist)
 
 
 @pytest.fixture
@@ -85,7 +83,7 @@ def test_another_officer_cannot_use_the_scope(live, unsigned, enroller, counting
 
 def test_a_signed_off_watchlist_cannot_grow(live, unsigned, enroller, counting):
     scope = mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
-    Gallery.objects.filter(pk=unsigned.pk).update(signed_off_at=timezone.now())
+    seal(unsigned)
     assert_enrolment_refused(
         "watchlist_frozen", lambda: enrol(scope, unsigned, enroller, counting), counting
     )
@@ -128,13 +126,28 @@ def test_only_a_watchlist_officer_gets_an_enrolment_scope(live, unsigned, operat
         mint_enrolment_scope(application=live, by=operator, gallery=unsigned)
 
 
-def test_no_enrolment_scope_more_than_24_hours_before_the_window(
+def test_no_enrolment_scope_once_the_authorised_window_has_ended(
     live, unsigned, enroller, monkeypatch
 ):
-    early = live.valid_from - timedelta(hours=24, minutes=1)
-    monkeypatch.setattr(timezone, "now", lambda: early)
-    with pytest.raises(WrongState, match="24 hours"):
+    # When in the window a list may be composed (24 hours before its deployment) is the
+    # watchlist's rule (tests/watchlists/test_composition.py), not the gate's.
+    monkeypatch.setattr(timezone, "now", lambda: live.valid_until)
+    with pytest.raises(WrongState, match="window ends"):
         mint_enrolment_scope(application=live, by=enroller, gallery=unsigned)
+
+
+def test_no_enrolment_scope_for_another_authoritys_watchlist(
+    live, enroller, applicant, superintendent, commanders
+):
+    from authority.builders import build_draft
+
+    other = build_draft(
+        applicant=applicant, decider=superintendent, commanders=commanders, operation_name="Other"
+    )
+    with pytest.raises(WrongState, match="own watchlist"):
+        mint_enrolment_scope(
+            application=live, by=enroller, gallery=watchlist_gallery(other, sealed=False)
+        )
 
 
 def test_the_standing_gallery_service_refuses_a_watchlist(unsigned, enroller, counting):

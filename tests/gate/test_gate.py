@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.db.models import F
 from django.utils import timezone
 from PIL import Image
 
@@ -22,7 +23,7 @@ from gate.scope import sign_scope
 from gate.search import search_frame, search_probe
 from oversight.models import LedgerEntry
 from tests.authority.fixtures import draft_application
-from tests.factories import UserFactory
+from tests.factories import UserFactory, unseal, watchlist_gallery
 
 
 class CountingBackend:
@@ -170,19 +171,36 @@ def test_a_threshold_below_the_authorised_one_is_refused(scope, live, watchlist,
 
 
 def test_a_watchlist_not_signed_off_is_refused(scope, live, watchlist, counting):
-    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=None)
+    unseal(watchlist)
     assert_refused(
         "watchlist_not_signed_off", frame_call(scope, watchlist, live, counting), counting
     )
 
 
-def test_a_watchlist_composed_over_24_hours_before_the_deployment_is_refused(
+def test_a_watchlist_changed_since_its_sign_off_is_refused(scope, live, watchlist, counting):
+    Gallery.objects.filter(pk=watchlist.pk).update(revision=F("revision") + 1)
+    assert_refused("watchlist_stale", frame_call(scope, watchlist, live, counting), counting)
+
+
+def test_a_watchlist_sealed_for_a_deployment_that_ended_is_refused(
     scope, live, watchlist, counting
 ):
-    Gallery.objects.filter(pk=watchlist.pk).update(
-        composed_at=live.valid_from - timedelta(hours=25)
-    )
+    Gallery.objects.filter(pk=watchlist.pk).update(sealed_until=timezone.now())
     assert_refused("watchlist_stale", frame_call(scope, watchlist, live, counting), counting)
+
+
+def test_another_authoritys_watchlist_gets_no_scope(
+    live, operator, applicant, superintendent, commanders
+):
+    from authority.builders import build_draft
+    from common.errors import WrongState
+
+    other_authority = build_draft(
+        applicant=applicant, decider=superintendent, commanders=commanders, operation_name="Other"
+    )
+    other = watchlist_gallery(other_authority, sealed=False)
+    with pytest.raises(WrongState, match="its own watchlist"):
+        mint_scope(application=live, by=operator, gallery=other)
 
 
 def test_an_urgent_authority_that_lapsed_is_refused(scope, live, watchlist, counting):
@@ -195,12 +213,7 @@ def test_an_urgent_authority_that_lapsed_is_refused(scope, live, watchlist, coun
 def test_no_scope_is_minted_for_an_authority_not_live(submitted, operator):
     from common.errors import WrongState
 
-    gallery = Gallery.objects.create(
-        name="W",
-        kind=GalleryKind.WATCHLIST,
-        model_version=default_model_version(),
-        authority=submitted,
-    )
+    gallery = watchlist_gallery(submitted, sealed=False)
     with pytest.raises(WrongState, match="submitted"):
         mint_scope(application=submitted, by=operator, gallery=gallery)
 
@@ -322,17 +335,7 @@ def urgently_live(applicant, inspector, commanders, chief, equitability_recorded
 def test_a_later_decision_supersedes_the_scope_until_a_new_one_is_minted(
     urgently_live, operator, superintendent, counting
 ):
-    composed = urgently_live.valid_from - timedelta(hours=1)
-    watchlist = Gallery.objects.create(
-        name="Urgent watchlist",
-        kind=GalleryKind.WATCHLIST,
-        model_version=default_model_version(),
-        authority=urgently_live,
-        deployment_start=urgently_live.valid_from,
-        composed_at=composed,
-        signed_off_at=composed,
-        signed_off_by=superintendent,
-    )
+    watchlist = watchlist_gallery(urgently_live, name="Urgent watchlist")
     urgent_scope = mint_scope(application=urgently_live, by=operator, gallery=watchlist)
     services.ratify_urgent_authority(
         application=urgently_live, by=superintendent, reasons="The urgency was real."

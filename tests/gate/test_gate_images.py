@@ -21,7 +21,7 @@ from gate.checks import EngineRefused
 from gate.minting import mint_scope
 from gate.search import search_frame, search_probe, search_video
 from oversight.models import LedgerEntry
-from tests.factories import UserFactory
+from tests.factories import UserFactory, seal
 from tests.gate.fixtures import ENROLLED, enrol, read
 
 pytestmark = pytest.mark.images
@@ -92,7 +92,7 @@ def test_enrolment_keeps_a_template_not_the_image(lfw_dir, enrolled_watchlist):
 
 
 def test_a_signed_off_watchlist_is_frozen(lfw_dir, watchlist, enroller, enrolment_scope):
-    Gallery.objects.filter(pk=watchlist.pk).update(signed_off_at=watchlist.composed_at)
+    seal(watchlist)
     with pytest.raises(EngineRefused) as refused:
         enrol(lfw_dir, enrolment_scope, watchlist, enroller, "PNC-x", ENROLLED["rogge"])
     assert refused.value.code == "watchlist_frozen"
@@ -290,19 +290,6 @@ def test_a_video_over_the_limit_is_refused_and_recorded(
     rejected = LedgerEntry.objects.filter(action="engine.probe_rejected").get()
     assert json.loads(rejected.payload)["reason"] == "video_too_long"
     assert not LedgerEntry.objects.filter(action="engine.search_run").exists()
-
-
-def test_a_watchlist_holds_no_more_than_the_authorised_maximum(
-    lfw_dir, live, watchlist, enroller, enrolment_scope
-):
-    from authority.models import Decision
-
-    Decision.objects.filter(application=live).update(max_watchlist_size=1)
-    enrol(lfw_dir, enrolment_scope, watchlist, enroller, "PNC-1", ENROLLED["rogge"])
-    with pytest.raises(EngineRefused) as refused:
-        enrol(lfw_dir, enrolment_scope, watchlist, enroller, "PNC-2", ENROLLED["garner"])
-    assert refused.value.code == "watchlist_full"
-    assert EnrolledFace.objects.filter(gallery=watchlist).count() == 1
 
 
 def test_a_face_removed_while_the_index_was_read_is_not_returned(
