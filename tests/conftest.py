@@ -109,3 +109,10 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_media_root(settings, tmp_path):
+    """Each test stores files in a folder of its own, so one test's files never satisfy (or
+    break) another's check that nothing was left behind."""
+    settings.MEDIA_ROOT = tmp_path / "media"
