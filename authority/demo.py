@@ -199,3 +199,10 @@ def seed_demo_accounts(*, password: str) -> list[User]:
             user.save(update_fields=["password"])
         users.append(user)
     return users
+
+
+def seed(*, users: dict[str, User], stdout) -> None:
+    """The authority app's demo data (found by seed_demo): an application in every state."""
+    from authority.demo_applications import seed_demo_applications
+
+    seed_demo_applications(users=users, stdout=stdout)

@@ -1,5 +1,7 @@
 import os
+from importlib import import_module
 
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -31,7 +33,17 @@ class Command(BaseCommand):
 
 
 def demo_extensions() -> list:
-    """Demo data from later capabilities, each a callable(users=..., stdout=...)."""
-    from authority.demo_applications import seed_demo_applications
-
-    return [seed_demo_applications]
+    """Each installed app's demo data, in the apps' order: a ``seed(users=..., stdout=...)`` in
+    its ``demo`` module. Found through the app registry, so the authority app names no app
+    above it."""
+    extensions = []
+    for app_config in apps.get_app_configs():
+        try:
+            module = import_module(f"{app_config.name}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app_config.name}.demo":
+                raise
+            continue
+        if callable(getattr(module, "seed", None)):
+            extensions.append(module.seed)
+    return extensions
