@@ -4,8 +4,9 @@ and searched, all through the real services, so ``make run`` shows an admitted s
 Every face comes from sample images inside packages the install already brings (README,
 "Demo images"): the six people of insightface's ``data/images/t1.jpg`` (each cropped from the
 photo), scikit-image's ``astronaut.png`` and insightface's ``Tom_Hanks_54745.png``. Never LFW,
-never a download. The demo's camera frame is ``t1.jpg`` itself, so its six faces are the
-listed crops' own faces and the search alerts on each of them.
+never a download. One of the six faces scores under the watchlist's quality minimum and is
+refused, as it would be in use. The demo's camera frame is ``t1.jpg`` itself, so the search
+alerts on each of the five listed faces in it.
 """
 
 import io
@@ -21,6 +22,7 @@ from biometric_engine.core.images import load_image
 from biometric_engine.engine import engine_backend
 from gate.minting import mint_scope
 from gate.search import search_frame
+from watchlists.errors import ImageRefused
 from watchlists.models import Watchlist, WatchlistStatus
 from watchlists.services.composition import add_entry, create_watchlist
 from watchlists.services.entries import EntryDetails
@@ -123,13 +125,17 @@ def seed(*, users: dict[str, User], stdout) -> None:
         faces += [paths["astronaut"].read_bytes(), paths["tom_hanks"].read_bytes()]
         categories = application.requested_categories or ["wanted_by_courts"]
         for n, image in enumerate(faces, start=1):
-            add_entry(
-                watchlist=watchlist,
-                by=users["watchlist"],
-                details=_details(n, categories[n % len(categories)]),
-                image=image,
-                image_name=f"demo-{n}.png",
-            )
+            try:
+                add_entry(
+                    watchlist=watchlist,
+                    by=users["watchlist"],
+                    details=_details(n, categories[n % len(categories)]),
+                    image=image,
+                    image_name=f"demo-{n}.png",
+                )
+            except ImageRefused as refused:
+                # As in use: a face too poor to list is refused, and says why.
+                stdout.write(f"Demo watchlist: image {n} refused ({refused.code}).")
         sign_off_watchlist(watchlist=watchlist, by=users["superintendent"])
         watchlist.refresh_from_db()
     if watchlist.status != WatchlistStatus.SIGNED_OFF:

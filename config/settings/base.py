@@ -339,7 +339,7 @@ WA_MIN_FACE_QUALITY = env.float("WA_MIN_FACE_QUALITY", default=0.0)
 # similar are flagged for a person to decide; images and templates are deleted this many hours
 # after the deployment ends (DOMAIN: within 24), by a job that runs every hour.
 WA_WATCHLIST_MIN_QUALITY = env.float("WA_WATCHLIST_MIN_QUALITY", default=0.40)
-WA_WATCHLIST_DUPLICATE_SIMILARITY = env.float("WA_WATCHLIST_DUPLICATE_SIMILARITY", default=0.70)
+WA_WATCHLIST_DUPLICATE_SIMILARITY = env.float("WA_WATCHLIST_DUPLICATE_SIMILARITY", default=0.65)
 WA_WATCHLIST_DELETE_AFTER_HOURS = env.float("WA_WATCHLIST_DELETE_AFTER_HOURS", default=1.0)
 # Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
 # equitable where the upper bound of every pair of groups' |FPIR difference| (rule

@@ -169,7 +169,7 @@ def test_two_records_with_one_face_are_flagged_for_a_person_to_decide(planned, w
     third = add(planned, watchlist_officer, "PNC-3", images.tom_hanks)
     flags = list(DuplicateFlag.objects.filter(watchlist=planned))
     assert [(f.entry_id, f.other_id) for f in flags] == [(second.pk, first.pk)]
-    assert flags[0].score >= 0.70 and not flags[0].decision
+    assert flags[0].score >= 0.65 and not flags[0].decision
     assert not DuplicateFlag.objects.filter(entry=third).exists()
 
 
