@@ -329,16 +329,21 @@ def _checked_report(report: dict) -> tuple[str, list[float], float | None]:
     return model_version.strip(), thresholds, minimum
 
 
-# What the pages and the ledger read from a grouping's stated assessment: each must be what
-# its counts give, so no thin group or undecided grouping can be left out of what is shown.
+# What the pages and the ledger read from a grouping's stated assessment (with each
+# threshold's equitable mark): each must be what its counts give, so no thin group or
+# undecided grouping can be left out of what is shown.
 _STATED_KEYS = ("floor", "no_floor_reason", "not_enough_data", "searches_needed", "groups")
 
 
 def _check_stated_derivation(report: dict, assessments: dict, derivation: dict) -> None:
     for name, assessment in assessments.items():
         stated = report["groupings"][name].get("assessment")
-        if not isinstance(stated, dict) or any(
-            stated.get(key) != assessment[key] for key in _STATED_KEYS
+        if (
+            not isinstance(stated, dict)
+            or any(stated.get(key) != assessment[key] for key in _STATED_KEYS)
+            or not isinstance(stated.get("by_threshold"), list)
+            or [r.get("equitable") if isinstance(r, dict) else None for r in stated["by_threshold"]]
+            != [row["equitable"] for row in assessment["by_threshold"]]
         ):
             raise InvalidInput(
                 f"The report's assessment of the grouping {name} (its floor, reason, or groups "

@@ -139,7 +139,7 @@ def test_the_report_page_shows_the_provenance_and_the_thin_groups(client, demo_r
     client.force_login(OversightFactory())
     html = client.get(reverse("engine:report-detail", args=[stored.pk])).content.decode()
     assert "Provenance of the data" in html
-    assert "807 images, 435 identities" in html
+    assert "807 images of 435 identities" in html
     assert "Afifi &amp; Abdelhamed (2017)" in html
     assert "a classifier&#x27;s outputs, not anyone&#x27;s self-declared ethnicity" in html
     assert (

@@ -212,4 +212,14 @@ def test_a_report_hiding_its_thin_grouping_is_refused():
     }
     with pytest.raises(InvalidInput, match="grouping second"):
         record_equitability_report(report=forged)
+    # Nor a threshold marked "FPIR shown close" that its counts do not show close.
+    letters = report["groupings"]["letters"]
+    rows = [dict(row) for row in letters["assessment"]["by_threshold"]]
+    rows[0]["equitable"] = True
+    marked = {**letters["assessment"], "by_threshold": rows}
+    forged = report | {
+        "groupings": {**report["groupings"], "letters": letters | {"assessment": marked}}
+    }
+    with pytest.raises(InvalidInput, match="grouping letters"):
+        record_equitability_report(report=forged)
     assert not EquitabilityReport.objects.exists()
