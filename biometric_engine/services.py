@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
@@ -45,7 +46,13 @@ class GalleryOfAnotherModel(WrongState):
 
 
 def enrol_face(
-    *, gallery: Gallery, by, subject_ref: str, image: bytes, backend: FaceBackend | None = None
+    *,
+    gallery: Gallery,
+    by,
+    subject_ref: str,
+    image: bytes,
+    backend: FaceBackend | None = None,
+    on_enrolled: Callable[[EnrolledFace], None] | None = None,
 ) -> EnrolledFace:
     """Enrol one lawfully held image's face into a standing gallery (custody, missing persons).
 
@@ -56,10 +63,20 @@ def enrol_face(
     ``engine.enrolment_refused`` and one whose image or face the engine refuses as
     ``engine.enrolment_rejected``, each committed on its own after the enrolment rolled back:
     call this outside any open transaction, or the caller's rollback takes the record with it.
+
+    ``on_enrolled(face)`` runs in the enrolment's transaction, under the gallery's lock, after
+    the template is stored: the caller's own rows (a reference image's provenance and review)
+    commit with the template or not at all, as the gate's hook does for a watchlist entry. A
+    refusal it raises (NotPermitted, WrongState) is ledgered as any other.
     """
     try:
         return _enrol_standing_face(
-            gallery=gallery, by=by, subject_ref=subject_ref, image=image, backend=backend
+            gallery=gallery,
+            by=by,
+            subject_ref=subject_ref,
+            image=image,
+            backend=backend,
+            on_enrolled=on_enrolled,
         )
     except (NotPermitted, WrongState) as refusal:
         _ledger_failed_enrolment(ENROLMENT_REFUSED, gallery=gallery, by=by, reason=refusal.code)
@@ -71,7 +88,13 @@ def enrol_face(
 
 @transaction.atomic
 def _enrol_standing_face(
-    *, gallery: Gallery, by, subject_ref: str, image: bytes, backend: FaceBackend | None
+    *,
+    gallery: Gallery,
+    by,
+    subject_ref: str,
+    image: bytes,
+    backend: FaceBackend | None,
+    on_enrolled: Callable[[EnrolledFace], None] | None = None,
 ) -> EnrolledFace:
     if not by.has_perm("biometric_engine.enrol_face"):
         raise NotPermitted("Only a watchlist officer or an administrator may enrol faces.")
@@ -88,7 +111,7 @@ def _enrol_standing_face(
             f"{backend.model_version}."
         )
     template, quality = one_face_template(image, backend)
-    return store_template(
+    face = store_template(
         gallery=gallery,
         by=by,
         role=None,
@@ -96,6 +119,9 @@ def _enrol_standing_face(
         template=template,
         quality=quality,
     )
+    if on_enrolled is not None:
+        on_enrolled(face)
+    return face
 
 
 def _ledger_failed_enrolment(action: str, *, gallery: Gallery, by, reason: str) -> None:
