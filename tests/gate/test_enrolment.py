@@ -19,7 +19,7 @@ from gate.enrolment import enrol_watchlist_face
 from gate.minting import mint_enrolment_scope
 from gate.scope import sign_scope
 from oversight.models import LedgerEntry
-from tests.factories import UserFactory, seal, unseal
+from tests.factories import UserFactory, seal, unseal, watchlist_gallery
 from tests.gate.test_gate import CountingBackend, png_bytes
 
 
