@@ -7,11 +7,14 @@ from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
 from config.token_views import ObtainTokenView
 from oversight.api.views import LedgerEntryViewSet
+from watchlists.api.urls import ROUTES as WATCHLIST_ROUTES
 
 router = DefaultRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("officers", OfficerViewSet, basename="officer")
 router.register("ledger", LedgerEntryViewSet, basename="ledger-entry")
+for prefix, viewset, basename in WATCHLIST_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
