@@ -7,6 +7,7 @@ from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
 from config.token_views import ObtainTokenView
 from oversight.api.views import LedgerEntryViewSet
+from watchlists.api.subject_access import SubjectAccessView
 from watchlists.api.urls import ROUTES as WATCHLIST_ROUTES
 
 router = DefaultRouter()
@@ -24,5 +25,6 @@ urlpatterns = [
         ApplicationViewSet.as_view({"get": "wad"}),
         name="application-wad-pdf",
     ),
+    path("subject-access/", SubjectAccessView.as_view(), name="subject-access"),
     *router.urls,
 ]

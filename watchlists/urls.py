@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from watchlists import views
 
@@ -20,8 +20,6 @@ urlpatterns = [
         name="entry-approve-justification",
     ),
     path("flags/<int:pk>/decide/", views.flag_decide, name="flag-decide"),
-    # LEAD: once the import and subject-access pages are merged, add (they join this namespace,
-    # so `watchlists:import-start` resolves and the detail page links to it):
-    #     path("", include("watchlists.import_urls")),
-    #     path("", include("watchlists.subject_access_urls")),
+    # Subject access joins this namespace (watchlists:subject-access).
+    path("", include("watchlists.subject_access_urls")),
 ]

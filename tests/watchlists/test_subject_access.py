@@ -23,8 +23,6 @@ from watchlists.services import deletion, reference
 from watchlists.services.sign_off import sign_off_watchlist
 from watchlists.subject_access import answer_subject_access
 
-pytestmark = pytest.mark.urls("tests.watchlists.subject_access_urlconf")
-
 RECORD = "PNC-ASTRO"
 API = "/api/v1/subject-access/"
 

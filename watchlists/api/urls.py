@@ -9,5 +9,4 @@ ROUTES = [
     ("watchlist-flags", DuplicateFlagViewSet, "watchlist-flag"),
     # LEAD: after merging the import and subject-access API, add their routes here, e.g.
     #     ("watchlist-imports", ImportJobViewSet, "watchlist-import"),   # watchlists/api/imports.py
-    #     ("subject-access", SubjectAccessViewSet, "subject-access"),    # /api/v1/subject-access/
 ]
