@@ -75,4 +75,24 @@ def sign_off_section(user: User) -> HomeSection | None:
     )
 
 
-HOME_SECTIONS = [watchlist_officer_section, sign_off_section]
+def subject_access_section(user: User) -> HomeSection | None:
+    if not user.has_perm("watchlists.view_subject_access"):
+        return None
+    return HomeSection(
+        heading="Subject access",
+        roles=frozenset({Role.OVERSIGHT, Role.ADMINISTRATOR}),
+        intro="Every watchlist and reference gallery a person's record id was on, under which "
+        "authority, and what became of the images and templates.",
+        work=[],
+        empty="",
+        next_steps=[
+            Link(
+                "Answer a subject access request",
+                reverse("watchlists:subject-access"),
+                "Search by record id; download the report as a PDF.",
+            )
+        ],
+    )
+
+
+HOME_SECTIONS = [watchlist_officer_section, sign_off_section, subject_access_section]
