@@ -104,9 +104,8 @@ def _date(value: str, field: str, what: str) -> date | None:
             raise ValueError(value)
         return date.fromisoformat(value)
     except ValueError:
-        raise CsvBadValue(
-            f"The {what} {value[:40]!r} is not a date written YYYY-MM-DD.", field=field
-        ) from None
+        # The value is not echoed: a date of birth is restricted.
+        raise CsvBadValue(f"The {what} is not a date written YYYY-MM-DD.", field=field) from None
 
 
 def _yes_no(value: str, field: str) -> bool:
