@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status": the application keeps StatusEnum, an import has its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "authority.models.ApplicationStatus",
+        "ImportStatusEnum": "watchlists.models.ImportStatus",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (the embedded default).
