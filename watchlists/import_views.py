@@ -37,7 +37,6 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "watchlists/import_start.html",
         {"watchlist": watchlist, "form": form, "recent": watchlist.imports.all()[:10]},
-        status=400 if form.errors else 200,
     )
 
 
