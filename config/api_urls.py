@@ -7,6 +7,7 @@ from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
 from config.token_views import ObtainTokenView
 from oversight.api.views import LedgerEntryViewSet
+from watchlists.api.imports import WatchlistImportView
 from watchlists.api.subject_access import SubjectAccessView
 from watchlists.api.urls import ROUTES as WATCHLIST_ROUTES
 
@@ -26,5 +27,8 @@ urlpatterns = [
         name="application-wad-pdf",
     ),
     path("subject-access/", SubjectAccessView.as_view(), name="subject-access"),
+    path(
+        "watchlists/<int:pk>/import/", WatchlistImportView.as_view(), name="watchlist-import-start"
+    ),
     *router.urls,
 ]

@@ -84,3 +84,88 @@ class ImageRefused(InvalidInput):
     def __init__(self, detail: str, *, code: str, field: str | None = "image") -> None:
         super().__init__(detail, field=field)
         self.code = code
+
+
+# Bulk import: a hostile or broken upload is refused whole, before anything is written.
+
+
+class ArchiveRefused(InvalidInput):
+    code = "archive_refused"
+
+    def __init__(self, detail: str | None = None, *, field: str | None = "zip_file") -> None:
+        super().__init__(detail, field=field)
+
+
+class ArchiveCorrupt(ArchiveRefused):
+    code = "archive_corrupt"
+
+
+class ArchiveTooLarge(ArchiveRefused):
+    code = "archive_too_large"
+
+
+class ArchivePathTraversal(ArchiveRefused):
+    code = "archive_path_traversal"
+
+
+class ArchiveSymlink(ArchiveRefused):
+    code = "archive_symlink"
+
+
+class ArchiveTooManyMembers(ArchiveRefused):
+    code = "archive_too_many_members"
+
+
+class ArchiveMemberTooLarge(ArchiveRefused):
+    code = "archive_member_too_large"
+
+
+class ArchiveBomb(ArchiveRefused):
+    code = "archive_bomb"
+
+
+class ArchiveEncrypted(ArchiveRefused):
+    code = "archive_encrypted"
+
+
+class ArchiveDuplicateName(ArchiveRefused):
+    code = "archive_duplicate_name"
+
+
+class ImageMissing(InvalidInput):
+    """A row names an image the archive does not hold."""
+
+    code = "image_missing"
+
+
+class CsvRefused(InvalidInput):
+    code = "csv_refused"
+
+    def __init__(self, detail: str | None = None, *, field: str | None = "csv_file") -> None:
+        super().__init__(detail, field=field)
+
+
+class CsvNotUtf8(CsvRefused):
+    code = "csv_not_utf8"
+
+
+class CsvTooLarge(CsvRefused):
+    code = "csv_too_large"
+
+
+class CsvTooManyRows(CsvRefused):
+    code = "csv_too_many_rows"
+
+
+class CsvEmpty(CsvRefused):
+    code = "csv_empty"
+
+
+class CsvBadHeader(CsvRefused):
+    code = "csv_bad_header"
+
+
+class CsvBadValue(InvalidInput):
+    """One cell of one row cannot be read (a date, a yes or no): that row is refused."""
+
+    code = "csv_bad_value"

@@ -22,4 +22,6 @@ urlpatterns = [
     path("flags/<int:pk>/decide/", views.flag_decide, name="flag-decide"),
     # Subject access joins this namespace (watchlists:subject-access).
     path("", include("watchlists.subject_access_urls")),
+    # Bulk import (watchlists:import-start, import-detail, import-progress).
+    path("", include("watchlists.import_urls")),
 ]

@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Two models have a "status": the application keeps StatusEnum, an import has its own.
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "authority.models.ApplicationStatus",
+        "ImportStatusEnum": "watchlists.models.ImportStatus",
+    },
 }
 
 # Celery: with no broker configured, tasks run in-process (the embedded default).
@@ -341,6 +346,15 @@ WA_MIN_FACE_QUALITY = env.float("WA_MIN_FACE_QUALITY", default=0.0)
 WA_WATCHLIST_MIN_QUALITY = env.float("WA_WATCHLIST_MIN_QUALITY", default=0.40)
 WA_WATCHLIST_DUPLICATE_SIMILARITY = env.float("WA_WATCHLIST_DUPLICATE_SIMILARITY", default=0.65)
 WA_WATCHLIST_DELETE_AFTER_HOURS = env.float("WA_WATCHLIST_DELETE_AFTER_HOURS", default=1.0)
+# Bulk import of watchlist entries (a CSV of rows and a ZIP of images): an archive is refused
+# whole, before anything is written, past any of these limits. Each image is at most
+# WA_MAX_IMAGE_BYTES; a member whose declared size exceeds its compressed size more than
+# WA_IMPORT_MAX_RATIO times is taken for a ZIP bomb.
+WA_IMPORT_MAX_MEMBERS = env.int("WA_IMPORT_MAX_MEMBERS", default=5_000)
+WA_IMPORT_MAX_TOTAL_BYTES = env.int("WA_IMPORT_MAX_TOTAL_BYTES", default=2 * 1024**3)
+WA_IMPORT_MAX_RATIO = env.float("WA_IMPORT_MAX_RATIO", default=100.0)
+WA_IMPORT_MAX_CSV_BYTES = env.int("WA_IMPORT_MAX_CSV_BYTES", default=5 * 1024 * 1024)
+WA_IMPORT_MAX_ROWS = env.int("WA_IMPORT_MAX_ROWS", default=5_000)
 # Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
 # equitable where the upper bound of every pair of groups' |FPIR difference| (rule
 # fpir_difference) or of every group's FPIR (fpir_upper_bound) is within the tolerance, at the

@@ -114,9 +114,6 @@ class WatchlistViewSet(viewsets.ReadOnlyModelViewSet):
             status=status.HTTP_201_CREATED,
         )
 
-    # LEAD: the import action (another engineer's watchlists/api/imports.py) joins here or is
-    # registered beside this viewset in watchlists/api/urls.py ROUTES.
-
 
 class WatchlistEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """Entries of the watchlists you can see; a removed entry stays, with its reason."""
