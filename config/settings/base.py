@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "biometric_engine",
     "gate",
     "watchlists",
+    "deployments",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,13 @@ WA_MIN_FACE_QUALITY = env.float("WA_MIN_FACE_QUALITY", default=0.0)
 WA_WATCHLIST_MIN_QUALITY = env.float("WA_WATCHLIST_MIN_QUALITY", default=0.40)
 WA_WATCHLIST_DUPLICATE_SIMILARITY = env.float("WA_WATCHLIST_DUPLICATE_SIMILARITY", default=0.65)
 WA_WATCHLIST_DELETE_AFTER_HOURS = env.float("WA_WATCHLIST_DELETE_AFTER_HOURS", default=1.0)
+# Deployments (docs/settings.md). The roles who adjudicate an alert (South Wales Police:
+# engagement_officer); an engagement decision always follows a separate adjudication. A face is
+# followed in one camera's view as a track while its box overlaps the last one by at least
+# WA_TRACK_MIN_IOU and it was seen within WA_TRACK_EXPIRY_SECONDS.
+WA_ADJUDICATING_ROLES = env.list("WA_ADJUDICATING_ROLES", default=["lfr_operator"])
+WA_TRACK_EXPIRY_SECONDS = env.float("WA_TRACK_EXPIRY_SECONDS", default=3.0)
+WA_TRACK_MIN_IOU = env.float("WA_TRACK_MIN_IOU", default=0.3)
 # Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
 # equitable where the upper bound of every pair of groups' |FPIR difference| (rule
 # fpir_difference) or of every group's FPIR (fpir_upper_bound) is within the tolerance, at the
