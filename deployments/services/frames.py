@@ -18,6 +18,7 @@ deployment row are put on the ledger when it completes or is halted.
 import hashlib
 import io
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -82,47 +83,19 @@ def process_frame(
 ) -> FrameOutcome:
     """Search one frame of ``camera`` under ``deployment``, as the operator ``by``."""
     require_outside_transaction()
-    try:
-        deployment, camera = _accept_frame(
-            deployment=deployment, camera=camera, sequence=sequence, by=by
-        )
-        scope = _scope(deployment, by)
-    except DomainError as refusal:
-        _ledger_refusal(deployment, camera, sequence, by, refusal)
-        raise
-    frame = _Frame(deployment, camera, sequence, image, by, probe_time=timezone.now())
-    with camera_lock(camera.pk):
-        tracks = load_tracks(camera.pk)
-        now = frame.probe_time.timestamp()
-
-        def observe(result: MatchResult) -> Observation:
-            if frame.observation is None:
-                frame.observation = tracks.observe(result.boxes, now)
-            return frame.observation
-
-        def on_candidates(result: MatchResult) -> None:
-            _raise_alerts(frame, result, observe(result))
-
+    with ExitStack() as held:
         try:
-            result = search_frame(
-                scope=scope,
-                image=image,
-                gallery_id=deployment.watchlist.gallery_id,
-                location_id=deployment.location_id,
-                by=by,
-                run_id=deployment.run_id,
-                on_candidates=on_candidates,
+            # One frame of a camera at a time, from acceptance to its tracks being saved.
+            held.enter_context(camera_lock(camera.pk))
+            deployment, camera = _accept_frame(
+                deployment=deployment, camera=camera, sequence=sequence, by=by
             )
-        except BaseException as error:
-            # The alerts rolled back with the gate's transaction: so do their crops, and the
-            # tracks stay as they were before this frame.
-            for path in frame.stored:
-                default_storage.delete(path)
-            if isinstance(error, EngineRefused) and error.code in RENEWABLE_SCOPE:
-                cache.delete(_scope_key(deployment, by))
+            scope = _scope(deployment, by)
+        except DomainError as refusal:
+            _ledger_refusal(deployment, camera, sequence, by, refusal)
             raise
-        observation = observe(result)
-        save_tracks(camera.pk, tracks)
+        frame = _Frame(deployment, camera, sequence, image, by, probe_time=timezone.now())
+        result, observation = _search(frame, scope)
     with transaction.atomic():
         Deployment.objects.filter(pk=deployment.pk).update(
             frames_processed=F("frames_processed") + 1,
@@ -133,6 +106,44 @@ def process_frame(
         new_faces=observation.new_tracks,
         alert_ids=tuple(frame.alert_ids),
     )
+
+
+def _search(frame: _Frame, scope: AuthorityScope) -> tuple[MatchResult, Observation]:
+    """The gate's search, the camera's tracks moved on by its faces, the alerts in its hook;
+    the tracks are saved only once the gate's transaction has committed."""
+    deployment, camera = frame.deployment, frame.camera
+    tracks = load_tracks(camera.pk)
+    now = frame.probe_time.timestamp()
+
+    def observe(result: MatchResult) -> Observation:
+        if frame.observation is None:
+            frame.observation = tracks.observe(result.boxes, now)
+        return frame.observation
+
+    def on_candidates(result: MatchResult) -> None:
+        _raise_alerts(frame, result, observe(result))
+
+    try:
+        result = search_frame(
+            scope=scope,
+            image=frame.image,
+            gallery_id=deployment.watchlist.gallery_id,
+            location_id=deployment.location_id,
+            by=frame.by,
+            run_id=deployment.run_id,
+            on_candidates=on_candidates,
+        )
+    except BaseException as error:
+        # The alerts rolled back with the gate's transaction: so do their crops, and the
+        # tracks stay as they were before this frame.
+        for path in frame.stored:
+            default_storage.delete(path)
+        if isinstance(error, EngineRefused) and error.code in RENEWABLE_SCOPE:
+            cache.delete(_scope_key(deployment, frame.by))
+        raise
+    observation = observe(result)
+    save_tracks(camera.pk, tracks)
+    return result, observation
 
 
 @transaction.atomic

@@ -188,6 +188,10 @@ def test_only_an_operator_on_the_deployment_sends_frames(running, camera, silver
 def test_a_camera_whose_frame_is_in_flight_is_busy(running, camera, operator):
     with camera_lock(camera.pk), pytest.raises(CameraBusy):
         frame(running, camera, operator, 1)
+    camera.refresh_from_db()
+    assert camera.last_sequence is None  # the busy frame's number was not used up
+    assert LedgerEntry.objects.get(action="deployment.frame_refused").data["code"] == "camera_busy"
+    assert frame(running, camera, operator, 1).alert_ids
 
 
 def test_a_failing_alert_leaves_no_alert_no_crop_and_no_track(
@@ -213,3 +217,30 @@ def test_scope_is_minted_once_for_many_frames(running, camera, operator):
         frame(running, camera, operator, sequence, images.tom_hanks)
     issued = LedgerEntry.objects.filter(action="scope.issued")
     assert [e.data["purpose"] for e in issued].count("search") == 1
+
+
+def test_a_pause_that_lands_while_a_frame_is_searched_stops_its_alert(
+    running, camera, operator, monkeypatch
+):
+    """The hook re-reads the status under the row's lock: a pause committed between the
+    frame's acceptance and its match leaves no alert (simulated inside the gate's transaction,
+    which the refusal then rolls back with it)."""
+    from deployments.models import Deployment
+    from deployments.services import frames
+
+    real = frames.search_frame
+
+    def paused_meanwhile(**kwargs):
+        hook = kwargs["on_candidates"]
+
+        def pause_then_hook(result):
+            Deployment.objects.filter(pk=running.pk).update(status="paused")
+            hook(result)
+
+        return real(**{**kwargs, "on_candidates": pause_then_hook})
+
+    monkeypatch.setattr(frames, "search_frame", paused_meanwhile)
+    refused("deployment_not_running", lambda: frame(running, camera, operator, 1))
+    assert not Alert.objects.exists() and crops(running) == []
+    event = LedgerEntry.objects.get(action="engine.caller_failed")
+    assert event.data["error"] == "DeploymentNotRunning"
