@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.urls import reverse
 
+from biometric_engine.core.equity import UNDECIDED_REASONS, derive_floor
 from biometric_engine.core.identification import REPORT_VERSION
 from biometric_engine.models import EnrolledFace, EquitabilityReport
 
@@ -94,8 +95,9 @@ def equitability_problem(
         return (
             "no_equitable_threshold",
             f"The latest equitability report for {model_version} derives no equitable "
-            "minimum: its data do not show the groups' false-alert rates (FPIR) to be close at "
-            "any threshold it measured, or a group had too few searches to decide.",
+            "minimum: a grouping with enough data does not show the groups' false-alert rates "
+            "(FPIR) to be close at any threshold it measured, or no grouping had enough "
+            "searches in every group to decide.",
         )
     if minimum is not None and threshold < minimum:
         return (
@@ -108,19 +110,50 @@ def equitability_problem(
 
 
 NO_FLOOR_REASONS = {
-    "not_enough_data": "not enough data: a group has too few non-mated searches to show its "
-    "false-alert rate close to the others'",
-    "too_few_groups": "fewer than two groups to compare",
+    "not_enough_data": "undecided, not enough data: a group has too few non-mated searches to "
+    "show its false-alert rate close to the others'",
+    "too_few_groups": "undecided: fewer than two groups to compare",
     "not_equitable_at_any_threshold": "the groups' false-alert rates are not shown to be close "
     "at any threshold measured",
 }
 
+# Why a report (not one grouping) has no floor (core.equity.derive_floor).
+REPORT_NO_FLOOR_REASONS = {
+    "no_groupings": "it compares no groups",
+    "no_grouping_decides": "no grouping has enough non-mated searches in every group to decide",
+    "a_grouping_not_equitable": "a grouping with enough data does not show its groups' "
+    "false-alert rates to be close at any threshold measured",
+}
+
+# Why an older report is shown but never enforced, by its protocol version.
+SUPERSEDED_RULES = {
+    1: "the superseded rule (no significant difference, which a small group meets by having "
+    "little data)",
+    2: "the superseded rule of protocol version 2 (any grouping too thin to decide removed the "
+    "floor, so measuring a finer grouping stopped the platform)",
+}
+
+
+def report_version_of(report: EquitabilityReport) -> int:
+    """The protocol version a report was derived under (1: none stated)."""
+    protocol = (report.report or {}).get("protocol") or {}
+    version = protocol.get("version")
+    return version if isinstance(version, int) and not isinstance(version, bool) else 1
+
 
 def is_current_format(report: EquitabilityReport) -> bool:
-    """Whether the report was derived under the current rule (``core.equity``); older ones
-    tested for significant differences and are shown as they were, marked superseded."""
-    protocol = (report.report or {}).get("protocol") or {}
-    return protocol.get("version") == REPORT_VERSION
+    """Whether the report was derived under the current rule (``core.equity``, protocol
+    version ``REPORT_VERSION``): only such a report's floor is enforced. Older ones are shown
+    as they were, marked superseded."""
+    return report_version_of(report) == REPORT_VERSION
+
+
+def has_groupings(report: EquitabilityReport) -> bool:
+    """Whether the report holds groupings with their assessments (protocol version 2 on); a
+    version 1 report holds significance tests and has its own page."""
+    return report_version_of(report) >= 2 and isinstance(
+        (report.report or {}).get("groupings"), dict
+    )
 
 
 def floor_summary(*, model_version: str) -> dict | None:
@@ -129,14 +162,19 @@ def floor_summary(*, model_version: str) -> dict | None:
     it has none, where data are thin, the FNIR finding, and the rule behind them.
 
     Keys: ``report_id``, ``url``, ``created_at``, ``dataset``, ``model_version``, ``floor``
-    (Decimal or None, as the gate uses it), ``current_format`` (False: derived under the
-    superseded significance rule; ``rule`` and ``groupings`` are then empty), ``rule``
-    (name, tolerance, confidence, min_searches, text), ``watchlist_size`` and ``searches``
-    measured, ``groupings`` (name, floor, no_floor_reason, reason_text, thin: [{group,
-    searches, needed}], fnir_first_threshold, fnir_differences: [{threshold, groups,
-    missed_more, difference, ci_low, ci_high, and the last three as points: points,
-    low_points, high_points}]), ``fnir_first_threshold`` (lowest over
-    groupings, or None).
+    (Decimal or None, as the gate uses it; never enforced unless ``current_format``),
+    ``report_version``, ``current_format`` (False: derived under a superseded rule, named in
+    ``superseded_rule``; a version 1 report then has empty ``rule`` and ``groupings``),
+    ``rule`` (name, tolerance, confidence, min_searches, text), ``watchlist_size`` and
+    ``searches`` measured, ``no_floor_reason`` and ``no_floor_text`` (the report's, when it
+    has no floor), ``set_by`` (the groupings whose floor is the report's), ``deciding`` (those
+    that can decide), ``undecided`` (each
+    grouping that cannot decide: grouping, reason, reason_text, groups, thin: [{group,
+    searches, needed}]; never hidden), ``groupings`` (name, floor, decides, status ("sets the
+    floor", "decides", "undecided", "not equitable"), no_floor_reason, reason_text, thin:
+    [{group, searches, needed}], fnir_first_threshold, fnir_differences: [{threshold,
+    groups, missed_more, difference, ci_low, ci_high, and the last three as points: points,
+    low_points, high_points}]), ``fnir_first_threshold`` (lowest over groupings, or None).
     """
     # The latest grouped report of any rule: one from a superseded rule is shown, marked so.
     report = (
@@ -159,15 +197,41 @@ def floor_summary_of(report: EquitabilityReport) -> dict:
         "dataset": report.dataset,
         "model_version": report.model_version,
         "floor": report.minimum_threshold,
+        "report_version": report_version_of(report),
         "current_format": is_current_format(report),
+        "superseded_rule": None,
         "rule": None,
         "watchlist_size": int(data.get("watchlist_size") or 0),
         "searches": data.get("searches") or {},
+        "no_floor_reason": None,
+        "no_floor_text": "",
+        "set_by": [],
+        "deciding": [],
+        "undecided": [],
         "groupings": [],
         "fnir_first_threshold": None,
     }
     if not summary["current_format"]:
+        summary["superseded_rule"] = SUPERSEDED_RULES.get(
+            summary["report_version"], "a superseded rule"
+        )
+    if not has_groupings(report):
         return summary
+    # A current report's derivation was checked against its counts when it was stored; an
+    # older one's is worked out from its assessments, for showing only.
+    derivation = data.get("floor_derivation") or derive_floor(
+        {name: g["assessment"] for name, g in data["groupings"].items()}
+    )
+    if report.minimum_threshold is None:
+        summary["no_floor_reason"] = derivation["no_floor_reason"]
+        summary["no_floor_text"] = REPORT_NO_FLOOR_REASONS.get(
+            derivation["no_floor_reason"] or "", ""
+        )
+    summary["set_by"] = list(derivation["set_by"]) if summary["current_format"] else []
+    summary["deciding"] = list(derivation["deciding"])
+    summary["undecided"] = [
+        {**u, "reason_text": NO_FLOOR_REASONS.get(u["reason"], "")} for u in derivation["undecided"]
+    ]
     rule = data["protocol"]["equity_rule"]
     summary["rule"] = {
         key: rule[key] for key in ("name", "tolerance", "confidence", "min_searches", "text")
@@ -176,10 +240,21 @@ def floor_summary_of(report: EquitabilityReport) -> dict:
     for name, grouping in data["groupings"].items():
         assessment = grouping["assessment"]
         finding = assessment["fnir_finding"]
+        decides = assessment["no_floor_reason"] not in UNDECIDED_REASONS
+        if not decides:
+            status = "undecided"
+        elif assessment["floor"] is None:
+            status = "not equitable"
+        elif name in summary["set_by"]:
+            status = "sets the floor"
+        else:
+            status = "decides"
         summary["groupings"].append(
             {
                 "name": name,
                 "floor": assessment["floor"],
+                "decides": decides,
+                "status": status,
                 "no_floor_reason": assessment["no_floor_reason"],
                 "reason_text": NO_FLOOR_REASONS.get(assessment["no_floor_reason"] or "", ""),
                 "thin": [
@@ -210,9 +285,10 @@ def floor_summary_of(report: EquitabilityReport) -> dict:
 
 def report_warnings(*, model_version: str, watchlist_size: int | None, now: datetime) -> list[str]:
     """Sentences for every live authority's page (the continuing equality duty): no report,
-    one derived under the superseded rule, one older than WA_EQUITY_REPORT_MAX_AGE_DAYS, one
+    one derived under a superseded rule, one older than WA_EQUITY_REPORT_MAX_AGE_DAYS, one
     measured with a smaller watchlist than this authority's (FPIR grows with watchlist size),
-    one that derives no floor. Empty when none applies."""
+    one that derives no floor, and each grouping the report leaves undecided (its thin groups,
+    their searches and the searches needed), floor or not. Empty when none applies."""
     summary = floor_summary(model_version=model_version)
     if summary is None:
         return [
@@ -223,8 +299,8 @@ def report_warnings(*, model_version: str, watchlist_size: int | None, now: date
     if not summary["current_format"]:
         warnings.append(
             f"The equitability report for {model_version} (report {summary['report_id']}) was "
-            "derived under the superseded rule (no significant difference, which a small group "
-            "meets by having little data): record a new one."
+            f"derived under {summary['superseded_rule']}: its floor is not enforced; record a "
+            "new one."
         )
     max_age = settings.WA_EQUITY_REPORT_MAX_AGE_DAYS
     age = (now - moment(summary["created_at"])).days
@@ -246,7 +322,33 @@ def report_warnings(*, model_version: str, watchlist_size: int | None, now: date
         )
         warnings.append(
             f"The equitability report for {model_version} derives no equitable minimum"
+            + (f", because {summary['no_floor_text']}" if summary["no_floor_text"] else "")
             + (f" ({reasons})" if reasons else "")
             + ": no threshold of this model may be used."
         )
+    for undecided in summary["undecided"] if summary["current_format"] else []:
+        warnings.append(undecided_sentence(model_version, undecided, summary))
     return warnings
+
+
+def undecided_sentence(model_version: str, undecided: dict, summary: dict) -> str:
+    """One undecided grouping, said plainly: why, each thin group's searches and the searches
+    needed, and that the floor comes from the other groupings alone (or that there is none)."""
+    if undecided["thin"]:
+        why = "too few non-mated searches to decide: " + ", ".join(
+            f"{t['group']} {t['searches']} ({t['needed']} needed)" for t in undecided["thin"]
+        )
+    else:
+        why = "fewer than two groups to compare"
+    if summary["floor"] is not None:
+        rest = (
+            "its floor comes from "
+            + ", ".join(summary["deciding"] or ["the groupings that decide"])
+            + " alone; measure more to decide this grouping"
+        )
+    else:
+        rest = "measure more to decide it"
+    return (
+        f"The equitability report for {model_version} leaves the grouping "
+        f"{undecided['grouping']} undecided ({why}): {rest}."
+    )

@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import math
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from biometric_engine import indexes
 from biometric_engine.core.backends import FaceBackend
-from biometric_engine.core.equity import EquityRule, floor_from_report
+from biometric_engine.core.equity import EquityRule, assess_report, decides, derive_floor
 from biometric_engine.core.errors import EngineInputError
 from biometric_engine.core.identification import REPORT_VERSION, evaluate_identification
 from biometric_engine.engine import engine_backend, equity_rule, one_face_template
@@ -45,7 +46,13 @@ class GalleryOfAnotherModel(WrongState):
 
 
 def enrol_face(
-    *, gallery: Gallery, by, subject_ref: str, image: bytes, backend: FaceBackend | None = None
+    *,
+    gallery: Gallery,
+    by,
+    subject_ref: str,
+    image: bytes,
+    backend: FaceBackend | None = None,
+    on_enrolled: Callable[[EnrolledFace], None] | None = None,
 ) -> EnrolledFace:
     """Enrol one lawfully held image's face into a standing gallery (custody, missing persons).
 
@@ -56,10 +63,20 @@ def enrol_face(
     ``engine.enrolment_refused`` and one whose image or face the engine refuses as
     ``engine.enrolment_rejected``, each committed on its own after the enrolment rolled back:
     call this outside any open transaction, or the caller's rollback takes the record with it.
+
+    ``on_enrolled(face)`` runs in the enrolment's transaction, under the gallery's lock, after
+    the template is stored: the caller's own rows (a reference image's provenance and review)
+    commit with the template or not at all, as the gate's hook does for a watchlist entry. A
+    refusal it raises (NotPermitted, WrongState) is ledgered as any other.
     """
     try:
         return _enrol_standing_face(
-            gallery=gallery, by=by, subject_ref=subject_ref, image=image, backend=backend
+            gallery=gallery,
+            by=by,
+            subject_ref=subject_ref,
+            image=image,
+            backend=backend,
+            on_enrolled=on_enrolled,
         )
     except (NotPermitted, WrongState) as refusal:
         _ledger_failed_enrolment(ENROLMENT_REFUSED, gallery=gallery, by=by, reason=refusal.code)
@@ -71,7 +88,13 @@ def enrol_face(
 
 @transaction.atomic
 def _enrol_standing_face(
-    *, gallery: Gallery, by, subject_ref: str, image: bytes, backend: FaceBackend | None
+    *,
+    gallery: Gallery,
+    by,
+    subject_ref: str,
+    image: bytes,
+    backend: FaceBackend | None,
+    on_enrolled: Callable[[EnrolledFace], None] | None = None,
 ) -> EnrolledFace:
     if not by.has_perm("biometric_engine.enrol_face"):
         raise NotPermitted("Only a watchlist officer or an administrator may enrol faces.")
@@ -88,7 +111,7 @@ def _enrol_standing_face(
             f"{backend.model_version}."
         )
     template, quality = one_face_template(image, backend)
-    return store_template(
+    face = store_template(
         gallery=gallery,
         by=by,
         role=None,
@@ -96,6 +119,9 @@ def _enrol_standing_face(
         template=template,
         quality=quality,
     )
+    if on_enrolled is not None:
+        on_enrolled(face)
+    return face
 
 
 def _ledger_failed_enrolment(action: str, *, gallery: Gallery, by, reason: str) -> None:
@@ -178,11 +204,13 @@ def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> E
     the minimum threshold derived from it, and write ``engine.equitability_reported``.
 
     ``by`` is None when the system records it (the command line, the scheduled re-run); a
-    named user needs the ``add_equitabilityreport`` permission. The minimum threshold is
-    re-derived here from the report's per-group counts under the rule the report states, so a
-    report claiming a lower one than its counts support is refused rather than stored; so is a
-    report whose stated rule is less strict than the configured one (WA_EQUITY_*), and one made
-    under the superseded significance rule (no ``protocol.version`` 2).
+    named user needs the ``add_equitabilityreport`` permission. The minimum threshold, each
+    grouping's floor, reason and thin groups, and which groupings decided or were undecided
+    (``floor_derivation``) are re-derived here from the report's per-group counts under the
+    rule the report states, so a report claiming other than its counts support (a lower floor,
+    a thin group left out) is refused rather than stored; so is a report whose stated rule is
+    less strict than the configured one (WA_EQUITY_*), and one made under a superseded rule
+    (``protocol.version`` other than ``REPORT_VERSION``, 3).
     """
     if by is not None and not by.has_perm("biometric_engine.add_equitabilityreport"):
         raise NotPermitted("Only an administrator may record an equitability report.")
@@ -214,19 +242,26 @@ def record_equitability_report(*, report: dict, by=None, dataset: str = "") -> E
             "groupings": {
                 name: {
                     "floor": grouping["assessment"]["floor"],
+                    "decides": decides(grouping["assessment"]),
                     "not_enough_data": len(grouping["assessment"]["not_enough_data"]),
                 }
                 for name, grouping in report["groupings"].items()
             },
+            "undecided_groupings": [u["grouping"] for u in report["floor_derivation"]["undecided"]],
             "fnir_first_threshold": report["fnir_finding"]["first_threshold"],
             "rule": {k: v for k, v in report["protocol"]["equity_rule"].items() if k != "text"},
             "watchlist_size": int(report.get("watchlist_size") or 0),
             "mated_searches": int(searches["mated"]),
             "non_mated_searches": int(searches["non_mated"]),
-            "report_sha256": hashlib.sha256(_canonical(report).encode()).hexdigest(),
+            "report_sha256": report_sha256(report),
         },
     )
     return stored
+
+
+def report_sha256(report: dict) -> str:
+    """The SHA-256 of the report's canonical JSON (sorted keys, no spaces), as ledgered."""
+    return hashlib.sha256(_canonical(report).encode()).hexdigest()
 
 
 def _canonical(report: dict) -> str:
@@ -260,8 +295,10 @@ def _checked_report(report: dict) -> tuple[str, list[float], float | None]:
     protocol = report.get("protocol")
     if not isinstance(protocol, dict) or protocol.get("version") != REPORT_VERSION:
         raise InvalidInput(
-            "The report was made under the superseded rule (no significant difference): "
-            "run equitability_report again to measure it under the current one.",
+            f"The report was made under a superseded rule (protocol version "
+            f"{protocol.get('version') if isinstance(protocol, dict) else None}, not "
+            f"{REPORT_VERSION}): run equitability_report again to measure it under the "
+            "current one.",
             field="report",
         )
     try:
@@ -300,16 +337,51 @@ def _checked_report(report: dict) -> tuple[str, list[float], float | None]:
     if any([row.get("threshold") for row in block] != thresholds for block in [overall, *blocks]):
         raise InvalidInput("Every block of rates must give one row per threshold.", field="report")
     try:
-        minimum = floor_from_report(report, rule)
+        assessments = assess_report(report, rule)
     except (KeyError, TypeError, IndexError):
         raise InvalidInput("The report's group rates lack their counts.", field="report") from None
+    derivation = derive_floor(assessments)
+    minimum = derivation.pop("minimum_threshold")
     if report.get("minimum_threshold") != minimum:
         raise InvalidInput(
             f"The report gives a minimum threshold of {report.get('minimum_threshold')}, but its "
             f"group counts support {minimum}.",
             field="report",
         )
+    _check_stated_derivation(report, assessments, derivation)
+    provenance = report.get("provenance")
+    if provenance is not None and not isinstance(provenance, dict):
+        raise InvalidInput("The report's provenance is a JSON object.", field="report")
     return model_version.strip(), thresholds, minimum
+
+
+# What the pages and the ledger read from a grouping's stated assessment (with each
+# threshold's equitable mark): each must be what its counts give, so no thin group or
+# undecided grouping can be left out of what is shown.
+_STATED_KEYS = ("floor", "no_floor_reason", "not_enough_data", "searches_needed", "groups")
+
+
+def _check_stated_derivation(report: dict, assessments: dict, derivation: dict) -> None:
+    for name, assessment in assessments.items():
+        stated = report["groupings"][name].get("assessment")
+        if (
+            not isinstance(stated, dict)
+            or any(stated.get(key) != assessment[key] for key in _STATED_KEYS)
+            or not isinstance(stated.get("by_threshold"), list)
+            or [r.get("equitable") if isinstance(r, dict) else None for r in stated["by_threshold"]]
+            != [row["equitable"] for row in assessment["by_threshold"]]
+        ):
+            raise InvalidInput(
+                f"The report's assessment of the grouping {name} (its floor, reason, or groups "
+                "with too little data) is not what its group counts give.",
+                field="report",
+            )
+    if report.get("floor_derivation") != derivation:
+        raise InvalidInput(
+            "The report's floor derivation (which groupings decided, which were undecided and "
+            "why) is not what its group counts give.",
+            field="report",
+        )
 
 
 def _group_count(report: dict) -> int:

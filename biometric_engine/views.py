@@ -36,7 +36,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
 def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
     _require_view(request)
     report = get_object_or_404(selectors.equitability_reports_visible_to(user=request.user), pk=pk)
-    if not selectors.is_current_format(report):
+    if not selectors.has_groupings(report):
         return render(
             request, "biometric_engine/report_detail_legacy.html", _legacy_context(report)
         )
@@ -182,8 +182,11 @@ def _percent_or_none(value: float | None) -> float | None:
 
 
 def _detail_context(report: EquitabilityReport) -> dict:
-    """A current report: the floor per grouping and overall, the FNIR finding beside it, the
-    rule that derived them, thin data named, and each group's rates as charts and tables."""
+    """A report with groupings (protocol version 2 on; one older than the current rule is
+    marked superseded, never enforced): the floor per grouping and overall, which groupings
+    decided and which were undecided, the FNIR finding beside it, the rule that derived them,
+    thin data named, the provenance of the data (when the report carries it), and each group's
+    rates as charts and tables."""
     data = report.report
     minimum = float(report.minimum_threshold) if report.minimum_threshold is not None else None
     summary = selectors.floor_summary_of(report)
@@ -299,6 +302,7 @@ def _detail_context(report: EquitabilityReport) -> dict:
         "charts": charts,
         "groupings": groupings,
         "minimum_explained": _floor_explained(report, summary),
+        "provenance": data.get("provenance") if isinstance(data.get("provenance"), dict) else None,
     }
 
 
@@ -308,20 +312,38 @@ def _floor_explained(report: EquitabilityReport, summary: dict) -> str:
             "Not determined: the report has no groups, so no false-alert rates could be "
             "compared. Run it again with one or more CSV files of identity,group labels."
         )
+    undecided = [u["grouping"] for u in summary["undecided"]]
     if report.minimum_threshold is not None:
-        return (
+        text = (
             "The lowest threshold from which upwards the data show every group's false-alert "
-            "rate (FPIR) to be close, in every grouping, under the rule below. An authority may "
-            "ask for more, never less. FNIR is not part of it: see the FNIR finding."
+            "rate (FPIR) to be close, in every grouping that can decide ("
+            + ", ".join(summary["deciding"])
+            + "), under the rule below. An authority may ask for more, never less. FNIR is "
+            "not part of it: see the FNIR finding."
         )
-    missing = [g["name"] for g in summary["groupings"] if g["floor"] is None]
-    return (
-        "Not determined: "
-        + ", ".join(missing)
-        + " derive"
-        + ("s" if len(missing) == 1 else "")
-        + " no floor (see below). No threshold of this model is known to be equitable."
-    )
+        if undecided:
+            text += (
+                " Undecided, for too little data, and so neither setting nor removing it: "
+                + ", ".join(undecided)
+                + " (see below)."
+            )
+    else:
+        missing = [g["name"] for g in summary["groupings"] if g["floor"] is None]
+        text = (
+            "Not determined"
+            + (f": {summary['no_floor_text']}" if summary["no_floor_text"] else "")
+            + " ("
+            + ", ".join(missing)
+            + " derive"
+            + ("s" if len(missing) == 1 else "")
+            + " no floor: see below). No threshold of this model is known to be equitable."
+        )
+    if not summary["current_format"]:
+        text += (
+            f" This report was derived under {summary['superseded_rule']}: it is shown as it "
+            "was made and never enforced."
+        )
+    return text
 
 
 def _chart_description(rows: list[dict], minimum: float | None) -> str:

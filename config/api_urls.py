@@ -7,11 +7,15 @@ from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
 from config.token_views import ObtainTokenView
 from oversight.api.views import LedgerEntryViewSet
+from watchlists.api.subject_access import SubjectAccessView
+from watchlists.api.urls import ROUTES as WATCHLIST_ROUTES
 
 router = DefaultRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("officers", OfficerViewSet, basename="officer")
 router.register("ledger", LedgerEntryViewSet, basename="ledger-entry")
+for prefix, viewset, basename in WATCHLIST_ROUTES:
+    router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     path("auth/token/", ObtainTokenView.as_view(), name="api-token"),
@@ -21,5 +25,6 @@ urlpatterns = [
         ApplicationViewSet.as_view({"get": "wad"}),
         name="application-wad-pdf",
     ),
+    path("subject-access/", SubjectAccessView.as_view(), name="subject-access"),
     *router.urls,
 ]

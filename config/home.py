@@ -32,24 +32,6 @@ SectionProvider = Callable[[object], HomeSection | None]
 
 # What each role's capability will bring, until its app is installed (DOMAIN.md).
 COMING: dict[Role, Coming] = {
-    Role.WATCHLIST_OFFICER: Coming(
-        "Composing and checking watchlists for authorised deployments is coming with the "
-        "watchlists capability: you will compose each watchlist within 24 hours of its "
-        "deployment, from the categories its authority allows, for the authorising officer "
-        "to sign off.",
-        (
-            "A watchlist is bespoke to one deployment and composed not more than 24 hours "
-            "before it starts.",
-            "Each person on it is checked for currency (still sought) when it is composed.",
-            "It is never larger than the authorised maximum, and holds only the authorised "
-            "categories.",
-            "Every image is lawfully held, with its source system, legal basis, capture date "
-            "and quality, and is the most recent suitable image.",
-            "Under-18s only with an explicit justification the authorising officer approves.",
-            "After the deployment its images and templates are deleted; only a list of record "
-            "ids is kept, for audit and subject access requests.",
-        ),
-    ),
     Role.LFR_OPERATOR: Coming(
         "Running live deployments and adjudicating alerts is coming with the deployments "
         "capability: you will start the engine under a live authority and decide each alert.",

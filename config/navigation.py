@@ -25,6 +25,20 @@ NAV_LINKS: list[NavLink] = [
             {Role.AUTHORISING_OFFICER, Role.CHIEF_OFFICER, Role.OVERSIGHT, Role.ADMINISTRATOR}
         ),
     ),
+    NavLink(
+        "Watchlists",
+        "watchlists:watchlist-list",
+        roles=frozenset(
+            {
+                Role.WATCHLIST_OFFICER,
+                Role.AUTHORISING_OFFICER,
+                Role.SILVER_COMMANDER,
+                Role.LFR_OPERATOR,
+                Role.OVERSIGHT,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
     NavLink("Oversight", "oversight:timeline", roles=frozenset({Role.OVERSIGHT})),
     NavLink("API", "api-docs"),
     NavLink("Accounts", "accounts:account-list", roles=frozenset({Role.ADMINISTRATOR})),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/", include("authority.urls")),
     path("accounts/officers/", include("authority.account_urls")),
+    path("watchlists/", include("watchlists.urls")),
     path("admin/login/", views.admin_sign_in),  # before admin/: one throttled sign-in
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

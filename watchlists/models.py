@@ -263,6 +263,10 @@ class ReferenceImage(models.Model):
     record_id = models.CharField(max_length=120)
     source_system = models.CharField(max_length=20, choices=SourceSystem.choices)
     image_sha256 = models.CharField(max_length=64, blank=True)
+    # The image file is held only while it awaits the retention review of a person never
+    # convicted (nothing of it is searchable meanwhile); a review to retain enrols its template
+    # and deletes the file, one to delete (or an overdue review) deletes both.
+    image = models.FileField(upload_to="watchlists/reference/", blank=True, max_length=300)
     never_convicted = models.BooleanField(default=False)
     retention_review_due = models.DateField()
     reviewed_at = models.DateTimeField(null=True, blank=True)

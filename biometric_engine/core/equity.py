@@ -1,6 +1,6 @@
 """The equitable minimum threshold (the floor) and the FNIR finding, from per-group counts.
 
-The rule (docs/engine.md, "The equitable minimum"):
+The rule (docs/engine.md, "The equitable minimum"; report protocol version 3):
 
 * The floor comes from false alerts only (FPIR: the harm to people who are not on the list).
   FPIR differences between groups shrink as the threshold rises, FNIR differences grow, so an
@@ -13,15 +13,24 @@ The rule (docs/engine.md, "The equitable minimum"):
 * Every group needs at least ``min_searches`` non-mated searches, and at least as many as could
   show its FPIR within the tolerance at all (``searches_needed``: with no false alert the Wilson
   upper bound is z² / (n + z²)); a grouping with a group below either, or with fewer than two
-  groups, derives no floor ("not enough data"). Wider intervals can
-  only fail a threshold, never pass it, so less data can only raise or remove the floor.
+  groups, cannot decide: it is *undecided* ("not enough data", "too few groups"), and each of
+  its thin groups is listed with its count and the count needed. Wider intervals can only fail
+  a threshold, never pass it, so less data can only raise or remove a grouping's floor.
 * A grouping's floor is the lowest tested threshold such that it and every higher tested
   threshold are equitable (a fixed-sequence test from the top: no correction across
   thresholds is needed for the claim "equitable at every tested threshold from the floor up").
-  A report's floor is the highest over its groupings; None when any grouping derives none.
+  A grouping that can decide but finds no such threshold is *not equitable*: a finding.
+* A report's floor is the highest floor over the groupings that can decide, provided at least
+  one decides and none that decides is not equitable (``derive_floor``). An undecided grouping
+  neither sets nor removes it; the report lists it, with each thin group's count and the count
+  needed (``floor_derivation``), and every page that shows the floor shows it. Measuring one
+  more, finer grouping must never stop the platform, and a thin group is reported, never
+  silently dropped. A grouping with enough data that is not equitable at any threshold still
+  leaves the report with no floor (that is a finding, not thinness); so does a report none of
+  whose groupings can decide.
 
 Everything here is a function of counts that the report carries, so an inspector can re-derive
-the floor from the report alone (``floor_from_report``).
+the floor from the report alone (``floor_from_report``, ``derivation_from_report``).
 """
 
 import math
@@ -41,20 +50,33 @@ RULE_TEXT = {
         "measured on at least {min_searches} non-mated searches and the upper bound of every "
         "pair's |FPIR difference| (Newcombe hybrid score interval, two-sided, confidence "
         "{confidence:g} Bonferroni-corrected over the pairs) within {tolerance:g}; the highest "
-        "over groupings; FNIR never sets it"
+        "over the groupings that can decide, at least one of which must (a grouping with a "
+        "group below the searches needed is reported undecided, never dropped; one that can "
+        "decide and is equitable at no threshold leaves no floor); FNIR never sets it"
     ),
     FPIR_UPPER_BOUND: (
         "lowest tested threshold from which upwards every grouping has each group's FPIR "
         "measured on at least {min_searches} non-mated searches and each group's FPIR upper "
         "bound (Wilson, two-sided, confidence {confidence:g} Bonferroni-corrected over the "
-        "groups) within {tolerance:g}; the highest over groupings; FNIR never sets it"
+        "groups) within {tolerance:g}; the highest over the groupings that can decide, at "
+        "least one of which must (a grouping with a group below the searches needed is "
+        "reported undecided, never dropped; one that can decide and is equitable at no "
+        "threshold leaves no floor); FNIR never sets it"
     ),
 }
 
-# Why a grouping has no floor.
+# Why a grouping has no floor. The first two: it cannot decide (undecided, reported beside the
+# floor, neither setting nor removing it); the third: it decided and found no equitable
+# threshold (the report then has no floor).
 NOT_ENOUGH_DATA = "not_enough_data"
 TOO_FEW_GROUPS = "too_few_groups"
 NOT_EQUITABLE = "not_equitable_at_any_threshold"
+UNDECIDED_REASONS = (NOT_ENOUGH_DATA, TOO_FEW_GROUPS)
+
+# Why a report has no floor.
+NO_GROUPINGS = "no_groupings"
+NO_GROUPING_DECIDES = "no_grouping_decides"
+A_GROUPING_NOT_EQUITABLE = "a_grouping_not_equitable"
 
 
 @dataclass(frozen=True)
@@ -247,22 +269,85 @@ def fnir_finding(rows: Mapping[str, Sequence[Mapping]], thresholds, rule: Equity
     }
 
 
+def decides(assessment: Mapping) -> bool:
+    """Whether a grouping's assessment can decide: two or more groups, each with the searches
+    needed. Its floor, or its finding that no threshold is equitable, then counts."""
+    return assessment["no_floor_reason"] not in UNDECIDED_REASONS
+
+
+def derive_floor(assessments: Mapping[str, Mapping]) -> dict:
+    """The report's floor and how it was reached, from its groupings' assessments.
+
+    ``minimum_threshold``: the highest floor over the groupings that decide; None when there
+    are no groupings, none decides, or one that decides is equitable at no threshold.
+    ``no_floor_reason``: None, ``no_groupings``, ``no_grouping_decides`` or
+    ``a_grouping_not_equitable``. ``deciding``: the groupings that decide; ``set_by``: those
+    whose floor is the report's; ``not_equitable``: deciding groupings with no equitable
+    threshold; ``undecided``: each grouping that cannot decide, with its ``reason``, its
+    number of ``groups`` and its ``thin`` groups (``group``, ``searches``, ``needed``).
+    """
+    names = sorted(assessments)
+    deciding = [name for name in names if decides(assessments[name])]
+    not_equitable = [name for name in deciding if assessments[name]["floor"] is None]
+    undecided = [
+        {
+            "grouping": name,
+            "reason": assessments[name]["no_floor_reason"],
+            "groups": len(assessments[name]["groups"]),
+            "thin": [
+                {
+                    "group": group,
+                    "searches": assessments[name]["groups"][group]["non_mated_searches"],
+                    "needed": assessments[name]["searches_needed"],
+                }
+                for group in assessments[name]["not_enough_data"]
+            ],
+        }
+        for name in names
+        if name not in deciding
+    ]
+    floor, reason = None, None
+    if not names:
+        reason = NO_GROUPINGS
+    elif not deciding:
+        reason = NO_GROUPING_DECIDES
+    elif not_equitable:
+        reason = A_GROUPING_NOT_EQUITABLE
+    else:
+        floor = max(assessments[name]["floor"] for name in deciding)
+    return {
+        "minimum_threshold": floor,
+        "no_floor_reason": reason,
+        "deciding": deciding,
+        "set_by": [n for n in deciding if floor is not None and assessments[n]["floor"] == floor],
+        "not_equitable": not_equitable,
+        "undecided": undecided,
+    }
+
+
 def combine_floors(assessments: Mapping[str, Mapping]) -> float | None:
-    """The report's floor: the highest over its groupings; None when any derives none."""
-    floors = [a["floor"] for a in assessments.values()]
-    if not floors or any(f is None for f in floors):
-        return None
-    return max(floors)
+    """The report's floor: the highest over the groupings that decide (``derive_floor``)."""
+    return derive_floor(assessments)["minimum_threshold"]
 
 
-def floor_from_report(report: Mapping, rule: EquityRule | None = None) -> float | None:
-    """Re-derive the floor of a report from its per-group counts alone, under its own stated
-    rule (or ``rule``)."""
+def assess_report(report: Mapping, rule: EquityRule | None = None) -> dict[str, dict]:
+    """Each grouping's assessment, re-derived from the report's per-group counts alone, under
+    its own stated rule (or ``rule``)."""
     rule = rule or EquityRule.from_dict(report["protocol"]["equity_rule"])
-    assessments = {
+    return {
         name: assess_grouping(
             {group: block["by_threshold"] for group, block in grouping["groups"].items()}, rule
         )
         for name, grouping in (report.get("groupings") or {}).items()
     }
-    return combine_floors(assessments)
+
+
+def derivation_from_report(report: Mapping, rule: EquityRule | None = None) -> dict:
+    """``derive_floor`` of a report, from its per-group counts alone."""
+    return derive_floor(assess_report(report, rule))
+
+
+def floor_from_report(report: Mapping, rule: EquityRule | None = None) -> float | None:
+    """Re-derive the floor of a report from its per-group counts alone, under its own stated
+    rule (or ``rule``)."""
+    return derivation_from_report(report, rule)["minimum_threshold"]

@@ -14,15 +14,17 @@ import numpy as np
 
 from .backends import FaceBackend, select_backend
 from .embedding_cache import EmbeddingCache, Progress, embed_image_files
-from .equity import EquityRule, assess_grouping, combine_floors
+from .equity import EquityRule, assess_grouping, derive_floor
 from .errors import NotEnoughSearches
 from .index import build_from
 from .proportions import rate_with_interval
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
-# 2: groupings, each with its floor under a stated rule (core.equity). Reports without a
-# version (1) tested significance and are no longer accepted for storing.
-REPORT_VERSION = 2
+# 3: the report's floor is the highest over the groupings that can decide, an undecided
+# (thin) grouping listed in ``floor_derivation`` beside it (core.equity). 2: the same groupings,
+# but any grouping without a floor removed the report's. Reports without a version (1) tested
+# significance. Older versions are shown, never enforced, and no longer accepted for storing.
+REPORT_VERSION = 3
 
 
 @dataclass
@@ -252,7 +254,9 @@ def equitability_report(
     """The equitability report: FPIR and FNIR with 95 % intervals across thresholds, overall
     and per group of each grouping (a labelling such as gender), each grouping's floor and FNIR
     finding under ``rule`` (``core.equity``), and the report's floor (``minimum_threshold``):
-    the highest over its groupings, None when any derives none or there are none.
+    the highest over the groupings that can decide; None when none can, when one that can is
+    equitable at no threshold, or when there are no groupings. ``floor_derivation`` says which
+    groupings decided and lists each undecided one with its thin groups.
 
     Rank-1 and rank-10 identification rates (threshold-free, with 95 % intervals) are given
     overall and per group. They are descriptive, as the FNIR finding is: only FPIR sets the
@@ -294,6 +298,7 @@ def equitability_report(
         "groupings": {},
         "fnir_finding": {"first_threshold": None, "by_grouping": {}},
         "minimum_threshold": None,
+        "floor_derivation": None,
     }
     for name, labels in sorted((groupings or {}).items()):
         blocks, unlabelled = _group_blocks(searches, labels, thresholds, rank)
@@ -308,9 +313,9 @@ def equitability_report(
         report["fnir_finding"]["by_grouping"][name] = assessment["fnir_finding"]["first_threshold"]
     found = [t for t in report["fnir_finding"]["by_grouping"].values() if t is not None]
     report["fnir_finding"]["first_threshold"] = min(found) if found else None
-    report["minimum_threshold"] = combine_floors(
-        {name: g["assessment"] for name, g in report["groupings"].items()}
-    )
+    derivation = derive_floor({name: g["assessment"] for name, g in report["groupings"].items()})
+    report["minimum_threshold"] = derivation.pop("minimum_threshold")
+    report["floor_derivation"] = derivation
     return report
 
 

@@ -175,7 +175,10 @@ def test_the_ledger_event_carries_the_rule_the_floors_and_the_fnir_finding():
         "confidence": 0.95,
         "min_searches": 100,
     }
-    assert payload["groupings"] == {"letters": {"floor": 0.75, "not_enough_data": 0}}
+    assert payload["groupings"] == {
+        "letters": {"floor": 0.75, "decides": True, "not_enough_data": 0}
+    }
+    assert payload["undecided_groupings"] == []
     assert payload["fnir_first_threshold"] is None
 
 

@@ -12,6 +12,8 @@ import pytest
 from biometric_engine.core.equity import (
     FPIR_UPPER_BOUND,
     EquityRule,
+    derivation_from_report,
+    derive_floor,
     floor_from_report,
     searches_needed,
 )
@@ -163,27 +165,98 @@ def test_a_small_group_cannot_lower_the_floor():
     assert small["minimum_threshold"] is None
 
 
-def test_a_report_with_a_too_small_group_in_any_grouping_derives_no_floor():
+def test_a_thin_grouping_beside_one_that_decides_is_reported_undecided_not_removing_the_floor():
+    """Measuring a finer grouping must never stop the platform: a second labelling whose group
+    "few" has 50 non-mated searches (189 needed) cannot decide, so the report's floor is the
+    deciding grouping's, and the thin grouping is listed, with its counts, never dropped.
+    (Under protocol version 2 this report had no floor at all.)"""
     groups = {
         "A": {"non_mated": non_mated(2000, SAME_FPIR)},
         "B": {"non_mated": non_mated(2000, SAME_FPIR)},
     }
     # A second labelling of the same searches in which group "few" holds 50 of B's people.
     few = {f"B-x{n}": "few" for n in range(50)} | {f"A-x{n}": "rest" for n in range(2000)}
+    alone = report_for(groups)
     report = report_for(groups, extra={"second": few})
     assert report["groupings"]["letters"]["assessment"]["floor"] == 0.5
     second = report["groupings"]["second"]["assessment"]
     assert second["groups"]["few"]["non_mated_searches"] == 50
     assert second["not_enough_data"] == ["few"] and second["floor"] is None
-    assert report["minimum_threshold"] is None  # one grouping without a floor: none at all
+    assert second["no_floor_reason"] == "not_enough_data"
+    assert report["minimum_threshold"] == 0.5 == alone["minimum_threshold"]
+    assert report["floor_derivation"] == {
+        "no_floor_reason": None,
+        "deciding": ["letters"],
+        "set_by": ["letters"],
+        "not_equitable": [],
+        "undecided": [
+            {
+                "grouping": "second",
+                "reason": "not_enough_data",
+                "groups": 2,
+                "thin": [{"group": "few", "searches": 50, "needed": 189}],
+            }
+        ],
+    }
+    assert floor_from_report(report) == 0.5  # an inspector, from the counts alone
+    assert derivation_from_report(report) == {
+        "minimum_threshold": 0.5,
+        **report["floor_derivation"],
+    }
+    # A grouping of one group cannot decide either: undecided, the floor unchanged.
+    one = report_for(groups, extra={"one": dict.fromkeys([f"A-x{n}" for n in range(2000)], "A")})
+    assert one["minimum_threshold"] == 0.5
+    (undecided,) = one["floor_derivation"]["undecided"]
+    assert undecided == {"grouping": "one", "reason": "too_few_groups", "groups": 1, "thin": []}
+
+
+def test_a_report_none_of_whose_groupings_can_decide_derives_no_floor():
+    thin = {
+        "A": {"non_mated": non_mated(2000, SAME_FPIR)},
+        "B": {"non_mated": non_mated(150, SAME_FPIR)},  # 189 needed at 0.02, 95 %
+    }
+    few = {f"B-x{n}": "few" for n in range(50)} | {f"A-x{n}": "rest" for n in range(2000)}
+    report = report_for(thin, extra={"second": few})
+    assert report["minimum_threshold"] is None
+    derivation = report["floor_derivation"]
+    assert derivation["no_floor_reason"] == "no_grouping_decides"
+    assert derivation["deciding"] == [] and derivation["set_by"] == []
+    assert [(u["grouping"], u["thin"]) for u in derivation["undecided"]] == [
+        ("letters", [{"group": "B", "searches": 150, "needed": 189}]),
+        ("second", [{"group": "few", "searches": 50, "needed": 189}]),
+    ]
+    assert floor_from_report(report) is None
+    assert derive_floor({})["no_floor_reason"] == "no_groupings"
     # The configured minimum applies as well as the searches the tolerance needs (189).
     rule = EquityRule(min_searches=1500)
     stricter = report_for(
-        {"A": groups["A"], "B": {"non_mated": non_mated(1000, SAME_FPIR)}}, rule=rule
+        {"A": thin["A"], "B": {"non_mated": non_mated(1000, SAME_FPIR)}}, rule=rule
     )
     assessment = stricter["groupings"]["letters"]["assessment"]
     assert assessment["not_enough_data"] == ["B"] and assessment["searches_needed"] == 1500
     assert stricter["minimum_threshold"] is None
+
+
+def test_a_grouping_with_enough_data_equitable_at_no_threshold_leaves_no_floor():
+    """Not equitable is a finding, not thinness: beside a grouping that decides, a grouping
+    whose groups have enough searches but whose FPIR differ at every threshold (B's 5 points
+    above A's up to the top) leaves the report with no floor."""
+    a = non_mated(2000, {0.4: 0.30, 0.5: 0.10, 0.6: 0.05, 0.7: 0.0})
+    b = non_mated(2000, {0.4: 0.40, 0.5: 0.20, 0.6: 0.10, 0.7: 0.05})
+    # halves: each half A's and half B's searches, alike: it decides, with a floor of its own.
+    halves = {f"A-x{n}": "odd" if n % 2 else "even" for n in range(2000)}
+    halves |= {f"B-x{n}": "odd" if n % 2 else "even" for n in range(2000)}
+    report = report_for({"A": {"non_mated": a}, "B": {"non_mated": b}}, extra={"halves": halves})
+    letters = report["groupings"]["letters"]["assessment"]
+    assert letters["not_enough_data"] == [] and letters["floor"] is None
+    assert letters["no_floor_reason"] == "not_equitable_at_any_threshold"
+    assert report["groupings"]["halves"]["assessment"]["floor"] is not None
+    assert report["minimum_threshold"] is None
+    derivation = report["floor_derivation"]
+    assert derivation["no_floor_reason"] == "a_grouping_not_equitable"
+    assert derivation["deciding"] == ["halves", "letters"]
+    assert derivation["not_equitable"] == ["letters"] and derivation["undecided"] == []
+    assert floor_from_report(report) is None
 
 
 def test_the_floor_is_the_highest_over_groupings():

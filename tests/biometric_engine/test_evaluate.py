@@ -196,7 +196,7 @@ def test_equitability_report_rates_per_group_and_minimum_threshold():
     assessment = report["groupings"]["letters"]["assessment"]
     assert assessment["not_enough_data"] == ["A", "B"]
     assert report["minimum_threshold"] is None
-    assert report["protocol"]["version"] == 2
+    assert report["protocol"]["version"] == 3
     assert report["protocol"]["equity_rule"]["name"] == "fpir_difference"
     assert report["rank_1"]["rate"] == 1.0 and report["rank_1"]["hits"] == 200
 

@@ -15,7 +15,7 @@ EXPECTED_ON_HOME = {
     "superintendent2": ["Operations you command"],
     "inspector": [">Cancel<"],
     "chief": ["Give the Chief Officer&#x27;s view"],
-    "watchlist": ["Coming next", "Read the rules your work will follow"],
+    "watchlist": ["Watchlists to compose", "Create a watchlist"],
     "operator": ["Coming next", "Read the rules your work will follow"],
     "engagement": ["Operations you command", "You are the Bronze commander", "Coming next"],
     "silver": ["Halt the engine"],
@@ -42,7 +42,7 @@ EXPECTED_ON_HOME = {
     "superintendent2": ["Operations you command"],
     "inspector": [">Cancel<"],
     "chief": ["Give the Chief Officer&#x27;s view"],
-    "watchlist": ["Coming next", "Read the rules your work will follow"],
+    "watchlist": ["Watchlists to compose", "Create a watchlist"],
     "operator": ["Coming next", "Read the rules your work will follow"],
     "engagement": ["Operations you command", "You are the Bronze commander", "Coming next"],
     "silver": ["Halt the engine"],
@@ -73,10 +73,18 @@ def test_every_demo_accounts_home_shows_its_own_work_and_something_to_do(client,
 
 @pytest.mark.django_db
 def test_a_role_still_to_come_has_a_guide_to_its_rules(client):
+    client.force_login(UserFactory(roles=[Role.LFR_OPERATOR]))
+    home = client.get("/").content.decode()
+    assert "Coming next" in home and "/guide/lfr_operator/" in home
+    guide = client.get("/guide/lfr_operator/").content.decode()
+    assert "A face that matches nothing is discarded" in guide
+
+
+@pytest.mark.django_db
+def test_a_role_its_app_serves_has_its_section_not_a_guide(client):
     client.force_login(UserFactory(roles=[Role.WATCHLIST_OFFICER]))
     home = client.get("/").content.decode()
-    assert "Coming next" in home and "/guide/watchlist_officer/" in home
-    guide = client.get("/guide/watchlist_officer/").content.decode()
-    assert "not more than 24 hours" in guide and "Under-18s only" in guide
+    assert "Watchlists to compose" in home and "Coming next" not in home
+    assert client.get("/guide/watchlist_officer/").status_code == 404
     assert client.get("/guide/applicant_officer/").status_code == 404  # served already
     assert client.get("/guide/nobody/").status_code == 404

@@ -14,7 +14,7 @@ from watchlists.models import Watchlist, WatchlistStatus
 def test_the_demo_images_come_from_installed_packages():
     paths = sample_images()
     assert all(path.is_file() and "site-packages" in str(path) for path in paths.values())
-    assert len(group_crops(paths["t1"].read_bytes())) == 5
+    assert len(group_crops(paths["t1"].read_bytes())) == 6
 
 
 @pytest.mark.django_db

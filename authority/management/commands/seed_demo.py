@@ -17,7 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--password", default=os.environ.get("WA_DEMO_PASSWORD", ""))
 
     def handle(self, *args, password: str, **options) -> None:
-        if settings.SETTINGS_MODULE.endswith(".production"):
+        # An overridden settings object (tests) carries no module name: fall back to the env's.
+        module = settings.SETTINGS_MODULE or os.environ.get("DJANGO_SETTINGS_MODULE", "")
+        if module.endswith(".production"):
             raise CommandError("seed_demo refuses to run with production settings")
         password = password or DEFAULT_DEMO_PASSWORD
         users = {u.username: u for u in seed_demo_accounts(password=password)}

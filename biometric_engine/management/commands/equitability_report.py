@@ -215,10 +215,21 @@ def summary(report: dict) -> str:
         lines.extend(_grouping_lines(grouping, data["assessment"]))
     minimum = report["minimum_threshold"]
     if report["groupings"]:
+        derivation = report.get("floor_derivation") or {}
         lines.append(
-            "  minimum threshold (highest over groupings): "
+            "  minimum threshold (highest over the groupings that decide): "
             f"{minimum if minimum is not None else 'not determined'}"
+            + (f" ({derivation['no_floor_reason']})" if derivation.get("no_floor_reason") else "")
         )
+        for undecided in derivation.get("undecided") or []:
+            thin = ", ".join(
+                f"{t['group']} {t['searches']} ({t['needed']} needed)" for t in undecided["thin"]
+            )
+            lines.append(
+                f"  undecided: {undecided['grouping']} ({undecided['reason']}"
+                + (f": {thin}" if thin else "")
+                + "), reported, neither setting nor removing the floor"
+            )
         first = report["fnir_finding"]["first_threshold"]
         lines.append(
             "  FNIR finding: "
@@ -243,7 +254,7 @@ def _grouping_lines(grouping: str, assessment: dict) -> list[str]:
         lines.append(
             "    not enough data: " + ", ".join(assessment["not_enough_data"]) + " (fewer "
             f"than the {assessment['searches_needed']} non-mated searches needed to show FPIR "
-            "within the tolerance): no floor from this grouping"
+            "within the tolerance): undecided, this grouping neither sets nor removes the floor"
         )
     floor = assessment["floor"]
     reason = assessment["no_floor_reason"]
