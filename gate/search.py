@@ -79,10 +79,11 @@ def search_admitted(
     max_candidates: int,
     run_id: str | None = None,
     on_candidates: CandidatesHook | None = None,
+    boxes: tuple[tuple[int, int, int, int], ...] = (),
 ) -> MatchResult:
     """Re-check under the row lock, ledger the call, search; a match ledgers its candidates
     and runs the caller's hook in the same transaction, so its rows (an alert) commit with
-    the event or not at all."""
+    the event or not at all. ``boxes`` (a frame's face boxes, by probe) ride on the result."""
     gallery_id = admission.gallery_id
     try:
         with transaction.atomic():
@@ -120,6 +121,8 @@ def search_admitted(
                 ),
                 gallery_id,
             )
+            if boxes:
+                result = replace(result, boxes=tuple(boxes))
             # Most frames match nothing: their call is one event. A match adds a second with
             # the candidates' scores, in the same transaction, before anyone can see it.
             if result.candidates:
@@ -213,7 +216,7 @@ def search_frame(
     backend = backend or engine_backend()
     admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id)
     with ledgered_input(scope, by, gallery_id, location_id, run_id=run_id):
-        vectors = _frame_vectors(backend, load_image(image, limits=engine_limits()))
+        vectors, boxes = _frame_faces(backend, load_image(image, limits=engine_limits()))
     return search_admitted(
         admission,
         scope,
@@ -223,6 +226,7 @@ def search_frame(
         max_candidates=1,
         run_id=run_id,
         on_candidates=on_candidates,
+        boxes=boxes,
     )
 
 
@@ -239,11 +243,15 @@ def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id) -
     )
 
 
-def _frame_vectors(backend: FaceBackend, rgb: np.ndarray) -> np.ndarray:
+def _frame_faces(
+    backend: FaceBackend, rgb: np.ndarray
+) -> tuple[np.ndarray, tuple[tuple[int, int, int, int], ...]]:
+    """Every face in a frame: its vectors (searched, never kept) and boxes (returned)."""
     faces = backend.detect(rgb)
     if not faces:
-        return np.zeros((0, backend.embedding_dim), dtype=np.float32)
-    return np.stack([backend.embed(rgb, face) for face in faces])
+        return np.zeros((0, backend.embedding_dim), dtype=np.float32), ()
+    boxes = tuple(tuple(int(v) for v in face.box) for face in faces)
+    return np.stack([backend.embed(rgb, face) for face in faces]), boxes
 
 
 @dataclass(frozen=True)
@@ -294,7 +302,7 @@ def search_video(
         # Between frames the caller runs its own code: each frame is checked afresh.
         require_outside_transaction()
         admission = admission or _admit_lfr(*args, threshold, backend, run_id)
-        vectors = _frame_vectors(backend, frame.rgb)
+        vectors, boxes = _frame_faces(backend, frame.rgb)
         result = search_admitted(
             admission,
             scope,
@@ -304,6 +312,7 @@ def search_video(
             max_candidates=1,
             run_id=run_id,
             on_candidates=on_candidates,
+            boxes=boxes,
         )
         admission = None  # the next frame is admitted afresh
         yield FrameMatch(frame.index, frame.timestamp_s, result)

@@ -26,6 +26,10 @@ class Candidate:
 class MatchResult:
     faces_processed: int
     candidates: tuple[Candidate, ...]  # best score first; empty when nothing reached it
+    # Each probe face's box (x, y, width, height) in the frame, by probe index, where the
+    # caller searched a frame (the gate's LFR calls fill it in so a deployment can follow a
+    # face from frame to frame); positions only, never a vector or pixels. Empty otherwise.
+    boxes: tuple[tuple[int, int, int, int], ...] = ()
 
 
 def match_probes(

@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "biometric_engine",
     "gate",
     "watchlists",
+    "deployments",
 ]
 
 MIDDLEWARE = [
@@ -355,6 +356,13 @@ WA_IMPORT_MAX_TOTAL_BYTES = env.int("WA_IMPORT_MAX_TOTAL_BYTES", default=2 * 102
 WA_IMPORT_MAX_RATIO = env.float("WA_IMPORT_MAX_RATIO", default=100.0)
 WA_IMPORT_MAX_CSV_BYTES = env.int("WA_IMPORT_MAX_CSV_BYTES", default=5 * 1024 * 1024)
 WA_IMPORT_MAX_ROWS = env.int("WA_IMPORT_MAX_ROWS", default=5_000)
+# Deployments (docs/settings.md). The roles who adjudicate an alert (South Wales Police:
+# engagement_officer); an engagement decision always follows a separate adjudication. A face is
+# followed in one camera's view as a track while its box overlaps the last one by at least
+# WA_TRACK_MIN_IOU and it was seen within WA_TRACK_EXPIRY_SECONDS.
+WA_ADJUDICATING_ROLES = env.list("WA_ADJUDICATING_ROLES", default=["lfr_operator"])
+WA_TRACK_EXPIRY_SECONDS = env.float("WA_TRACK_EXPIRY_SECONDS", default=3.0)
+WA_TRACK_MIN_IOU = env.float("WA_TRACK_MIN_IOU", default=0.3)
 # Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
 # equitable where the upper bound of every pair of groups' |FPIR difference| (rule
 # fpir_difference) or of every group's FPIR (fpir_upper_bound) is within the tolerance, at the

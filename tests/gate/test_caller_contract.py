@@ -52,6 +52,19 @@ def test_a_malformed_run_id_is_refused_before_anything_runs(
     assert caught.value.field == "run_id" and counting.calls == 0 and _head() == before
 
 
+def test_a_frame_search_returns_each_faces_box_and_no_more(scope, live, watchlist, counting):
+    """Boxes (whole pixels, by probe index) let a deployment follow a face between frames;
+    the result holds no vector and no pixels."""
+    from tests.watchlists import images
+
+    result = frame_call(scope, watchlist, live, counting, image=images.group_photo())()
+    assert len(result.boxes) == result.faces_processed >= 5
+    for box in result.boxes:
+        assert len(box) == 4 and all(type(v) is int for v in box)
+    blank = frame_call(scope, watchlist, live, counting)()
+    assert (blank.faces_processed, blank.boxes) == (0, ())
+
+
 def test_by_is_required_at_every_entry_point():
     with pytest.raises(TypeError, match="by"):
         search_frame(scope=None, image=b"", gallery_id=1, location_id=1)
