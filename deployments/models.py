@@ -202,3 +202,257 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {self.pk} ({self.deployment_id})"
+
+
+# ---------------------------------------------------------------------------------------------
+# RFR searches and OIFR checks (DOMAIN: RFR and OIFR controls). Kept in one section, after the
+# LFR models, so the two capabilities merge cleanly.
+#
+# A retrospective search is a request per case under a live RFR authority, approved by an
+# officer of at least WA_RFR_APPROVER_MINIMUM_RANK who is not the requester; its probe image
+# is searched once through the gate and never stored (its SHA-256 alone is kept, to show which
+# image was searched). Its candidates are investigative leads, not identifications: each is
+# reviewed by a second, trained officer before any is released to the requester.
+#
+# An operator-initiated check is one justified, logged use under a standing OIFR authority:
+# the photo is searched at once against the custody and missing-person galleries and dropped.
+# ---------------------------------------------------------------------------------------------
+
+LEAD_NOT_IDENTIFICATION = "Investigative lead — not an identification."
+
+
+class Offence(models.TextChoices):
+    """The offence under investigation: a closed list, "other" with the offence written."""
+
+    HOMICIDE = "homicide", "Homicide"
+    VIOLENCE_WITH_INJURY = "violence_with_injury", "Violence with injury"
+    SEXUAL_OFFENCE = "sexual_offence", "Sexual offence"
+    ROBBERY = "robbery", "Robbery"
+    BURGLARY = "burglary", "Burglary"
+    THEFT = "theft", "Theft"
+    FRAUD = "fraud", "Fraud"
+    CRIMINAL_DAMAGE = "criminal_damage", "Criminal damage or arson"
+    WEAPONS = "weapons", "Possession of weapons"
+    DRUGS = "drugs", "Drug offence"
+    PUBLIC_ORDER = "public_order", "Public order offence"
+    OTHER = "other", "Other (write the offence)"
+
+
+class ImageProvenance(models.TextChoices):
+    """Where the probe image came from: a closed list, with the detail written beside it."""
+
+    CCTV_PUBLIC = "cctv_public", "CCTV in a public place"
+    CCTV_PRIVATE = "cctv_private", "CCTV from a business or home"
+    BODY_WORN = "body_worn", "Police body-worn video"
+    PUBLIC_SUBMISSION = "public_submission", "Image given by a member of the public"
+    OPEN_SOURCE = "open_source", "Open-source or social media image"
+    OTHER = "other", "Other (describe it)"
+
+
+class SearchStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted for approval"
+    APPROVED = "approved", "Approved: ready to run"
+    REFUSED = "refused", "Refused"
+    RUN = "run", "Run: candidates awaiting review"
+    REVIEWED = "reviewed", "Reviewed: leads released"
+
+
+class RetrospectiveSearch(models.Model):
+    """One RFR search request for one case, under a live RFR authority."""
+
+    authority = models.ForeignKey(
+        "authority.Application", on_delete=models.PROTECT, related_name="retrospective_searches"
+    )
+    crime_reference = models.CharField(max_length=60)
+    offence = models.CharField(max_length=30, choices=Offence.choices)
+    offence_other = models.CharField(max_length=200, blank=True)
+    image_provenance = models.CharField(max_length=30, choices=ImageProvenance.choices)
+    provenance_detail = models.CharField(max_length=2000)
+    lawful_basis = models.CharField(max_length=2000)
+    necessity = models.TextField(max_length=4000)
+    proportionality = models.TextField(max_length=4000)
+    status = models.CharField(
+        max_length=20, choices=SearchStatus.choices, default=SearchStatus.DRAFT
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="rfr_searches"
+    )
+    created_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.CharField(max_length=4000, blank=True)
+    # The run: which gallery, the gate's run id, the probe's hash (never the image), the cap.
+    gallery = models.ForeignKey(
+        "watchlists.ReferenceGallery",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    run_at = models.DateTimeField(null=True, blank=True)
+    run_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    probe_sha256 = models.CharField(max_length=64, blank=True)
+    threshold = models.CharField(max_length=20, blank=True)
+    candidate_cap = models.PositiveIntegerField(null=True, blank=True)
+    candidates_returned = models.PositiveIntegerField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "retrospective searches"
+        permissions = [
+            ("request_retrospective_search", "Can request and run a retrospective search"),
+            ("approve_retrospective_search", "Can approve or refuse a retrospective search"),
+            ("review_rfr_candidates", "Trained to review a retrospective search's candidates"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                name="rfr_offence_other_is_written",
+                condition=~Q(offence="other") | ~Q(offence_other=""),
+            ),
+            models.CheckConstraint(
+                name="rfr_approver_is_not_the_requester",
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"RFR search {self.pk} ({self.crime_reference})"
+
+    @property
+    def offence_label(self) -> str:
+        return self.offence_other if self.offence == Offence.OTHER else self.get_offence_display()
+
+
+class CandidateDecision(models.TextChoices):
+    POSSIBLE_LEAD = "possible_lead", "Possible lead (to corroborate)"
+    EXCLUDED = "excluded", "Excluded"
+
+
+class SearchCandidate(models.Model):
+    """One candidate a search returned: the enrolled reference image, its score and rank.
+    Written by the gate's on_candidates hook, in the transaction of its candidates event."""
+
+    search = models.ForeignKey(
+        RetrospectiveSearch, on_delete=models.PROTECT, related_name="candidates"
+    )
+    rank = models.PositiveIntegerField()
+    score = models.FloatField()
+    reference_image = models.ForeignKey(
+        "watchlists.ReferenceImage", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    # The template may later leave the gallery (a retention review): its id stays as it was.
+    enrolled_face_id_at_search = models.BigIntegerField()
+    record_id = models.CharField(max_length=120)
+    decision = models.CharField(max_length=20, choices=CandidateDecision.choices, blank=True)
+    reason = models.CharField(max_length=2000, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["search", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["search", "rank"], name="a_search_rank_once"),
+            models.CheckConstraint(
+                name="rfr_candidate_decided_with_reason",
+                condition=Q(decision="") | (~Q(reason="") & Q(reviewed_at__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Candidate {self.rank} of search {self.search_id}"
+
+
+class OifrJustification(models.TextChoices):
+    """Why the officer photographs the person: a closed list, with free text beside it."""
+
+    SUSPECT_REFUSES_NAME = (
+        "suspect_refuses_name",
+        "Suspected of an offence and refuses to give their name",
+    )
+    FALSE_NAME_SUSPECTED = (
+        "false_name_suspected",
+        "Reasonable grounds to suspect a false name or details",
+    )
+    MISSING_OR_VULNERABLE = "missing_or_vulnerable", "Believed missing or vulnerable"
+    UNABLE_TO_IDENTIFY = (
+        "unable_to_identify",
+        "Unable to give their identity (unconscious, incapacitated)",
+    )
+    OTHER = "other", "Other (explain)"
+
+
+class CheckOutcome(models.TextChoices):
+    CANDIDATES = "candidates", "Candidates found"
+    NO_CANDIDATES = "no_candidates", "No candidate reached the threshold"
+    PHOTO_REJECTED = "photo_rejected", "Photo rejected by the quality rules"
+    REFUSED = "refused", "Refused by the gate"
+
+
+class OperatorCheck(models.Model):
+    """One logged OIFR check: who, when, why, and what it found. The photo is never kept."""
+
+    authority = models.ForeignKey(
+        "authority.Application", on_delete=models.PROTECT, related_name="operator_checks"
+    )
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="oifr_checks"
+    )
+    checked_at = models.DateTimeField()
+    justification = models.CharField(max_length=40, choices=OifrJustification.choices)
+    justification_detail = models.CharField(max_length=2000)
+    less_intrusive_considered = models.BooleanField()
+    no_force_used = models.BooleanField()
+    run_id = models.CharField(max_length=64, unique=True)
+    outcome = models.CharField(max_length=20, choices=CheckOutcome.choices)
+    outcome_code = models.CharField(max_length=60, blank=True)
+    galleries_searched = models.PositiveSmallIntegerField(default=0)
+    candidates_found = models.PositiveIntegerField(default=0)
+    top_score = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-checked_at", "-pk"]
+        permissions = [("run_operator_check", "Can run an operator-initiated check")]
+        constraints = [
+            models.CheckConstraint(
+                name="oifr_check_was_justified",
+                condition=Q(less_intrusive_considered=True, no_force_used=True)
+                & ~Q(justification_detail=""),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"OIFR check {self.pk}"
+
+
+class CheckCandidate(models.Model):
+    """One candidate an OIFR check returned (a lead, not an identification)."""
+
+    operator_check = models.ForeignKey(
+        OperatorCheck, on_delete=models.PROTECT, related_name="candidates"
+    )
+    rank = models.PositiveIntegerField()
+    score = models.FloatField()
+    gallery_kind = models.CharField(max_length=20)
+    reference_image = models.ForeignKey(
+        "watchlists.ReferenceImage", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    record_id = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["operator_check", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["operator_check", "rank"], name="a_check_rank_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Candidate {self.rank} of check {self.operator_check_id}"

@@ -27,3 +27,20 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.OVERSIGHT: VIEW,
     Role.ADMINISTRATOR: VIEW,
 }
+
+# RFR searches and OIFR checks. Investigators request, run and check; every investigator is
+# trained to review another's candidates here (a force with a separate examiner team moves
+# ``review_rfr_candidates`` to that team's role); the requester never reviews their own. An
+# authorising officer of at least WA_RFR_APPROVER_MINIMUM_RANK approves a search.
+SEARCH_VIEW = ["deployments.view_retrospectivesearch", "deployments.view_operatorcheck"]
+SEARCH_PERMISSIONS: dict[Role, list[str]] = {
+    Role.INVESTIGATOR: [
+        "deployments.request_retrospective_search",
+        "deployments.review_rfr_candidates",
+        "deployments.run_operator_check",
+    ],
+    Role.AUTHORISING_OFFICER: ["deployments.approve_retrospective_search"],
+    Role.OVERSIGHT: SEARCH_VIEW,
+}
+for _role, _perms in SEARCH_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS.get(_role, []), *_perms]
