@@ -9,6 +9,17 @@ from PIL import Image
 from common.roles import Role
 from deployments.services.cameras import register_camera
 from deployments.services.lifecycle import plan_deployment, start_deployment
+from tests.deployments.searches_fixtures import (  # noqa: F401  (RFR and OIFR fixtures)
+    approver,
+    astronaut_in_custody,
+    custody,
+    examiner,
+    gallery_admin,
+    investigator,
+    missing,
+    oifr_authority,
+    rfr_authority,
+)
 from tests.factories import UserFactory
 from tests.watchlists import images
 from tests.watchlists.conftest import planned, watchlist_officer  # noqa: F401

@@ -84,6 +84,9 @@ def gallery_admin(db):
     return UserFactory(username="gallery-admin", roles=[Role.ADMINISTRATOR])
 
 
+SOURCES = {GalleryKind.CUSTODY: "custody", GalleryKind.MISSING_PERSONS: "missing_persons"}
+
+
 def add_image(gallery, admin, image: bytes, *, record_id: str, never_convicted=False):
     return reference.add_reference_image(
         gallery=gallery,

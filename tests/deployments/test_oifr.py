@@ -14,16 +14,7 @@ from gate.checks import EngineRefused
 from gate.minting import mint_scope
 from gate.search import search_probe
 from oversight.models import LedgerEntry
-from tests.deployments.searches_fixtures import (  # noqa: F401
-    add_image,
-    astronaut_in_custody,
-    custody,
-    gallery_admin,
-    investigator,
-    missing,
-    oifr_authority,
-    rfr_authority,
-)
+from tests.deployments.searches_fixtures import add_image
 from tests.deployments.test_rfr import files_under, rows_holding
 from tests.factories import UserFactory
 from tests.watchlists import images

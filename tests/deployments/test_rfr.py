@@ -31,22 +31,7 @@ from deployments.search_errors import (
 )
 from deployments.services import searches
 from oversight.models import LedgerEntry
-from tests.deployments.searches_fixtures import (  # noqa: F401
-    CASE,
-    add_image,
-    approved,
-    approver,
-    astronaut_in_custody,
-    astronaut_variant,
-    custody,
-    draft,
-    examiner,
-    gallery_admin,
-    investigator,
-    missing,
-    oifr_authority,
-    rfr_authority,
-)
+from tests.deployments.searches_fixtures import CASE, add_image, approved, astronaut_variant, draft
 from tests.factories import UserFactory
 from tests.watchlists import images
 from watchlists.errors import ImageRefused
@@ -260,11 +245,7 @@ def test_a_probe_failing_the_quality_rules_leaves_the_search_approved(
     rfr_authority, investigator, approver, astronaut_in_custody, settings
 ):
     search = approved(rfr_authority, investigator, approver)
-    for bad, code in [
-        (images.tiny(images.astronaut()), None),
-        (images.group_photo(), None),
-        (images.not_a_face(), None),
-    ]:
+    for bad in [images.tiny(images.astronaut()), images.group_photo(), images.not_a_face()]:
         with pytest.raises(ImageRefused) as refused:
             searches.run_search(search=search, by=investigator, image=bad)
         assert refused.value.code != "image_refused"
