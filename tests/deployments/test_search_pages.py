@@ -217,3 +217,26 @@ def test_the_check_api(api_client, oifr_authority, investigator, astronaut_in_cu
 
 def test_the_approved_helper_is_usable(rfr_authority, investigator, approver):
     assert approved(rfr_authority, investigator, approver).status == SearchStatus.APPROVED
+
+
+def test_the_investigators_home_offers_searches_and_checks(
+    client, rfr_authority, investigator, approver
+):
+    search = draft(rfr_authority, investigator)
+    client.force_login(investigator)
+    page = client.get("/").content.decode()
+    assert "Retrospective searches and identity checks" in page
+    assert "/deployments/searches/new/" in page and "/deployments/checks/new/" in page
+    assert f"/deployments/searches/{search.pk}/" in page
+    searches.submit_search(search=search, by=investigator)
+    client.force_login(approver)
+    page = client.get("/").content.decode()
+    assert "Retrospective searches to approve" in page
+    assert f"/deployments/searches/{search.pk}/decide/" in page
+
+
+def test_the_api_schema_describes_searches_and_checks(client):
+    response = client.get("/api/schema/")
+    assert response.status_code == 200
+    assert b"/api/v1/searches/{id}/run/" in response.content
+    assert b"/api/v1/checks/" in response.content
