@@ -32,21 +32,6 @@ SectionProvider = Callable[[object], HomeSection | None]
 
 # What each role's capability will bring, until its app is installed (DOMAIN.md).
 COMING: dict[Role, Coming] = {
-    Role.INVESTIGATOR: Coming(
-        "Retrospective and operator-initiated searches are coming with the deployments "
-        "capability: you will search custody and missing-person images under an authorised "
-        "search request.",
-        (
-            "Each search is authorised per case: lawful basis, image provenance, necessity, "
-            "proportionality.",
-            "The probe image must show one face with enough pixels between the eyes; it is not "
-            "kept after the search.",
-            "Results are investigative leads only: each candidate is reviewed by a trained "
-            "examiner and corroborated before any action.",
-            "Custody images of people never convicted are not lawfully held for searching "
-            "without a recorded review.",
-        ),
-    ),
     Role.REVIEWER: Coming(
         "Post-deployment reviews are coming with the reviews capability: you will record what "
         "happened at each deployment and whether its safeguards worked.",

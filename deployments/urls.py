@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from deployments import views
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("alerts/<int:pk>/engage/", views.alert_engage, name="alert-engage"),
     path("alerts/<int:pk>/crop/", views.alert_crop, name="alert-crop"),
     path("alerts/<int:pk>/entry-image/", views.alert_entry_image, name="alert-entry-image"),
+    # RFR searches and OIFR checks join this namespace.
+    path("", include("deployments.search_urls")),
 ]

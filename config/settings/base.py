@@ -261,6 +261,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StatusEnum": "authority.models.ApplicationStatus",
         "ImportStatusEnum": "watchlists.models.ImportStatus",
+        "CandidateDecisionEnum": "deployments.models.CandidateDecision",
     },
 }
 
@@ -363,6 +364,10 @@ WA_IMPORT_MAX_ROWS = env.int("WA_IMPORT_MAX_ROWS", default=5_000)
 WA_ADJUDICATING_ROLES = env.list("WA_ADJUDICATING_ROLES", default=["lfr_operator"])
 WA_TRACK_EXPIRY_SECONDS = env.float("WA_TRACK_EXPIRY_SECONDS", default=3.0)
 WA_TRACK_MIN_IOU = env.float("WA_TRACK_MIN_IOU", default=0.3)
+# RFR: the lowest rank that approves a search (a name or a number), and the longest candidate
+# list a search returns (South Wales Police returns at most 200).
+WA_RFR_APPROVER_MINIMUM_RANK = env("WA_RFR_APPROVER_MINIMUM_RANK", default="INSPECTOR")
+WA_RFR_MAX_CANDIDATES = env.int("WA_RFR_MAX_CANDIDATES", default=200)
 # Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
 # equitable where the upper bound of every pair of groups' |FPIR difference| (rule
 # fpir_difference) or of every group's FPIR (fpir_upper_bound) is within the tolerance, at the

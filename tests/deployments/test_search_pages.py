@@ -13,7 +13,6 @@ from tests.deployments.searches_fixtures import CASE, add_image, approved, draft
 from tests.deployments.test_rfr import files_under
 from tests.watchlists import images
 
-pytestmark = [pytest.mark.urls("tests.deployments.search_urlconf")]
 NOTICE = "not an identification"
 
 
