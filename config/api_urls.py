@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from authority.api.applications import ApplicationViewSet
 from authority.api.views import OfficerViewSet
 from config.token_views import ObtainTokenView
+from deployments.api.urls import ROUTES as DEPLOYMENT_ROUTES
 from oversight.api.views import LedgerEntryViewSet
 from watchlists.api.imports import WatchlistImportView
 from watchlists.api.subject_access import SubjectAccessView
@@ -15,7 +16,7 @@ router = DefaultRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("officers", OfficerViewSet, basename="officer")
 router.register("ledger", LedgerEntryViewSet, basename="ledger-entry")
-for prefix, viewset, basename in WATCHLIST_ROUTES:
+for prefix, viewset, basename in [*WATCHLIST_ROUTES, *DEPLOYMENT_ROUTES]:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

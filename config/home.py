@@ -32,32 +32,6 @@ SectionProvider = Callable[[object], HomeSection | None]
 
 # What each role's capability will bring, until its app is installed (DOMAIN.md).
 COMING: dict[Role, Coming] = {
-    Role.LFR_OPERATOR: Coming(
-        "Running live deployments and adjudicating alerts is coming with the deployments "
-        "capability: you will start the engine under a live authority and decide each alert.",
-        (
-            "The engine runs only while the authority is valid, at authorised locations, inside "
-            "its window, against the signed-off watchlist, at the authorised threshold.",
-            "A face that matches nothing is discarded at once: only a count is kept.",
-            "An alert is never acted on automatically: you adjudicate it (possible match or "
-            "no match) before an engagement officer decides whether to engage.",
-            "Every alert keeps its similarity score; alert images are kept only for their "
-            "retention period.",
-            "The Silver commander can halt the engine at any time; the next frame is refused.",
-        ),
-    ),
-    Role.ENGAGEMENT_OFFICER: Coming(
-        "Recording engagements after an alert is coming with the deployments capability: you "
-        "will decide whether to engage and record what followed.",
-        (
-            "Two human decisions come before any engagement: the operator's adjudication, "
-            "then yours.",
-            "Outcomes are recorded as: false alert not engaged, true alert engaged, or false "
-            "alert found on engagement.",
-            "What followed is recorded from a closed list: no further action, words of advice, "
-            "arrest, safeguarding, other.",
-        ),
-    ),
     Role.INVESTIGATOR: Coming(
         "Retrospective and operator-initiated searches are coming with the deployments "
         "capability: you will search custody and missing-person images under an authorised "

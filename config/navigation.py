@@ -39,6 +39,21 @@ NAV_LINKS: list[NavLink] = [
             }
         ),
     ),
+    NavLink(
+        "Deployments",
+        "deployments:deployment-list",
+        roles=frozenset(
+            {
+                Role.SILVER_COMMANDER,
+                Role.LFR_OPERATOR,
+                Role.ENGAGEMENT_OFFICER,
+                Role.AUTHORISING_OFFICER,
+                Role.REVIEWER,
+                Role.OVERSIGHT,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
     NavLink("Oversight", "oversight:timeline", roles=frozenset({Role.OVERSIGHT})),
     NavLink("API", "api-docs"),
     NavLink("Accounts", "accounts:account-list", roles=frozenset({Role.ADMINISTRATOR})),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("applications/", include("authority.urls")),
     path("accounts/officers/", include("authority.account_urls")),
     path("watchlists/", include("watchlists.urls")),
+    path("deployments/", include("deployments.urls")),
     path("admin/login/", views.admin_sign_in),  # before admin/: one throttled sign-in
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -229,6 +229,9 @@ class ImportJob(models.Model):
     error_code = models.CharField(max_length=60, blank=True)
     error = models.CharField(max_length=1000, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Moved at every row: a running job whose heartbeat has stopped lost its worker, and the
+    # task's redelivery resumes it after the last row recorded.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

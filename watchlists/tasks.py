@@ -7,7 +7,8 @@ from watchlists.services.imports import run_import
 
 @shared_task(acks_late=True)
 def run_watchlist_import(job_id: int) -> dict:
-    """Import a queued job's rows (a job that has run, or is running, is left as it is)."""
+    """Import a queued job's rows; resume one whose worker was lost (imports.STALE_AFTER).
+    A job that has run, or is running, is left as it is."""
     job = run_import(job_id)
     return {
         "job_id": job.pk,

@@ -11,8 +11,11 @@ their crops are written by the gate's ``on_candidates`` hook, inside the transac
 
 Refusals before the gate (not running, out of order, unknown camera...) are committed to the
 ledger as ``deployment.frame_refused``; the gate ledgers its own. An accepted frame adds no
-event of its own: the gate's ``engine.search_run`` carries the run id, and the counters on the
-deployment row are put on the ledger when it completes or is halted.
+event of its own: the gate's ``engine.search_run`` carries the run id; a frame in which new
+faces were followed adds ``deployment.faces_seen`` with their number (tracks are the
+deployment's, not the gate's), so every counter follows from the run's ledger events
+(``deployments.selectors.ledger_counters``). The counters on the deployment row are put on the
+ledger too when it completes or is halted.
 """
 
 import hashlib
@@ -106,6 +109,21 @@ def process_frame(
             frames_processed=F("frames_processed") + 1,
             faces_processed=F("faces_processed") + observation.new_tracks,
         )
+        if observation.new_tracks:
+            # Faces processed counts tracks, which the gate cannot see: a frame in which
+            # new faces were followed says how many, so the count follows from the ledger.
+            record_event(
+                actor=by,
+                role=Role.LFR_OPERATOR,
+                action="deployment.faces_seen",
+                subject=deployment,
+                payload={
+                    "run_id": deployment.run_id,
+                    "camera_id": camera.pk,
+                    "frame_sequence": sequence,
+                    "new_faces_count": observation.new_tracks,
+                },
+            )
     return FrameOutcome(
         faces_in_frame=result.faces_processed,
         new_faces=observation.new_tracks,

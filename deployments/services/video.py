@@ -498,6 +498,22 @@ def _commit_chunk(run: _Run) -> None:
             frames_processed=F("frames_processed") + run.pending_frames,
             faces_processed=F("faces_processed") + run.pending_faces,
         )
+        if run.pending_faces:
+            # As a camera's frame does, so faces processed follows from the ledger
+            # (selectors.ledger_counters); once per chunk, committed with it: once on resume.
+            record_event(
+                actor=job.uploaded_by,
+                role=Role.LFR_OPERATOR,
+                action="deployment.faces_seen",
+                subject=run.deployment,
+                payload={
+                    "run_id": run.deployment.run_id,
+                    "camera_id": job.camera_id,
+                    "video_job_id": job.pk,
+                    "frame_sequence": done - 1,
+                    "new_faces_count": run.pending_faces,
+                },
+            )
     cache.delete(_snapshot_key(job.pk, run.frames_done))
     run.frames_done, run.pending_frames, run.pending_faces = done, 0, 0
 

@@ -16,9 +16,13 @@ EXPECTED_ON_HOME = {
     "inspector": [">Cancel<"],
     "chief": ["Give the Chief Officer&#x27;s view"],
     "watchlist": ["Watchlists to compose", "Create a watchlist"],
-    "operator": ["Coming next", "Read the rules your work will follow"],
-    "engagement": ["Operations you command", "You are the Bronze commander", "Coming next"],
-    "silver": ["Halt the engine"],
+    "operator": ["Deployments you operate", "All deployments"],
+    "engagement": [
+        "Operations you command",
+        "You are the Bronze commander",
+        "Deployments you respond on",
+    ],
+    "silver": ["Halt the engine", "Deployments you command", "Plan a deployment"],
     "investigator": ["Coming next"],
     "reviewer": ["Coming next"],
     "publisher": ["Coming next"],
@@ -43,9 +47,13 @@ EXPECTED_ON_HOME = {
     "inspector": [">Cancel<"],
     "chief": ["Give the Chief Officer&#x27;s view"],
     "watchlist": ["Watchlists to compose", "Create a watchlist"],
-    "operator": ["Coming next", "Read the rules your work will follow"],
-    "engagement": ["Operations you command", "You are the Bronze commander", "Coming next"],
-    "silver": ["Halt the engine"],
+    "operator": ["Deployments you operate", "All deployments"],
+    "engagement": [
+        "Operations you command",
+        "You are the Bronze commander",
+        "Deployments you respond on",
+    ],
+    "silver": ["Halt the engine", "Deployments you command", "Plan a deployment"],
     "investigator": ["Coming next"],
     "reviewer": ["Coming next"],
     "publisher": ["Coming next"],
@@ -73,11 +81,11 @@ def test_every_demo_accounts_home_shows_its_own_work_and_something_to_do(client,
 
 @pytest.mark.django_db
 def test_a_role_still_to_come_has_a_guide_to_its_rules(client):
-    client.force_login(UserFactory(roles=[Role.LFR_OPERATOR]))
+    client.force_login(UserFactory(roles=[Role.REVIEWER]))
     home = client.get("/").content.decode()
-    assert "Coming next" in home and "/guide/lfr_operator/" in home
-    guide = client.get("/guide/lfr_operator/").content.decode()
-    assert "A face that matches nothing is discarded" in guide
+    assert "Coming next" in home and "/guide/reviewer/" in home
+    guide = client.get("/guide/reviewer/").content.decode()
+    assert "It attests that non-matched and watchlist data were deleted." in guide
 
 
 @pytest.mark.django_db
@@ -87,4 +95,6 @@ def test_a_role_its_app_serves_has_its_section_not_a_guide(client):
     assert "Watchlists to compose" in home and "Coming next" not in home
     assert client.get("/guide/watchlist_officer/").status_code == 404
     assert client.get("/guide/applicant_officer/").status_code == 404  # served already
+    for role in (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER_COMMANDER):
+        assert client.get(f"/guide/{role.value}/").status_code == 404  # deployments serves it
     assert client.get("/guide/nobody/").status_code == 404

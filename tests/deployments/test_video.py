@@ -13,6 +13,7 @@ from kombu.exceptions import OperationalError
 from biometric_engine.engine import engine_limits
 from deployments import tasks
 from deployments.models import Alert, VideoJob
+from deployments.selectors import ledger_counters
 from deployments.services import video as video_service
 from deployments.services.lifecycle import halt_deployment
 from deployments.services.video import VideoHooks, requeue_video_jobs, run_video_job, upload_video
@@ -118,6 +119,10 @@ def test_a_job_killed_mid_chunk_resumes_with_the_same_counts_and_alerts(
     assert LedgerEntry.objects.filter(action="deployment.video_resumed").count() == 1
     running.refresh_from_db()
     assert (running.frames_processed, running.faces_processed, running.alerts_raised) == (28, 2, 2)
+    # The ledger agrees on faces and alerts; it also shows the four frames searched twice.
+    from_ledger = ledger_counters(running)
+    assert (from_ledger.faces_processed, from_ledger.alerts) == (2, 2)
+    assert from_ledger.frames_processed == 28 + 4
 
 
 @pytest.mark.parametrize("problem", ["truncated", "not_a_video", "too_long", "too_large", "empty"])

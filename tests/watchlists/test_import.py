@@ -181,6 +181,54 @@ def test_a_running_job_is_not_restarted(planned, watchlist_officer):
     assert not WatchlistEntry.objects.exists()
 
 
+class WorkerLost(BaseException):
+    """What a killed worker looks like from inside: the import stops mid-row, nothing after
+    it runs (not even ``except Exception``)."""
+
+
+def test_a_job_whose_worker_was_lost_resumes_and_keeps_each_row_once(
+    planned, watchlist_officer, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    rows = [
+        (row("PNC-1", "astronaut.png"), "kept"),
+        (row("PNC-2", "people/hanks.png"), "kept"),
+        (row("PNC-3", "coffee.png"), "no_face_found"),
+    ]
+    job = started(planned, watchlist_officer, rows)
+    real_add = imports.add_entry
+    calls = []
+
+    def add_then_die(**kwargs):
+        calls.append(kwargs["details"].record_id)
+        entry = real_add(**kwargs)
+        if len(calls) == 2:
+            raise WorkerLost  # the entry committed, its result not yet recorded
+        return entry
+
+    monkeypatch.setattr(imports, "add_entry", add_then_die)
+    with pytest.raises(WorkerLost):
+        run_import(job.pk)
+    job.refresh_from_db()
+    assert job.status == ImportStatus.RUNNING and job.processed_rows == 1
+    assert upload_files(), "a lost worker's uploads stay for the resume"
+    # A redelivery soon after is the same job still running: left alone.
+    assert run_import(job.pk).processed_rows == 1
+    # Once its heartbeat is stale, the redelivered task resumes after the last recorded row.
+    ImportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - imports.STALE_AFTER - timedelta(seconds=1)
+    )
+    monkeypatch.setattr(imports, "add_entry", real_add)
+    job = run_import(job.pk)
+    assert job.status == ImportStatus.DONE
+    assert [r["outcome"] for r in job.results] == ["kept", "kept", "refused"]
+    assert sorted(WatchlistEntry.objects.values_list("record_id", flat=True)) == ["PNC-1", "PNC-2"]
+    assert events("watchlist.import_finished").count() == 1 and not upload_files()
+
+
 def test_an_unexpected_error_fails_the_job_deletes_the_uploads_and_is_ledgered(
     planned, watchlist_officer, monkeypatch
 ):

@@ -16,6 +16,7 @@ import logging
 import uuid
 from collections import Counter
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -42,7 +43,9 @@ from watchlists.services.composition import add_entry
 logger = logging.getLogger(__name__)
 
 # The job's results list is written every this many rows (its counts every row), and at the end.
-RESULTS_EVERY = 20
+# A running job whose heartbeat is older than this has lost its worker (a row takes well under
+# a second; the slowest, a large image on a loaded machine, a few seconds).
+STALE_AFTER = timedelta(minutes=5)
 FINISHED = frozenset({ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED})
 
 
@@ -128,15 +131,25 @@ def _enqueue(job_id: int) -> None:
 
 
 def _claim(job_id: int) -> ImportJob | None:
-    """The job, marked running, if it is queued; None if it has run or is running (a task
-    delivered twice runs the import once)."""
+    """The job, marked running, if it is queued or its worker was lost (a running job whose
+    heartbeat stopped: the redelivered task resumes it); None if it has run or is running (a
+    task delivered twice runs each row once)."""
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job_id)
-        if job.status != ImportStatus.QUEUED:
+        now = timezone.now()
+        if job.status == ImportStatus.RUNNING:
+            last = job.heartbeat_at or job.started_at
+            if last is None or now - last < STALE_AFTER:
+                return None
+            logger.warning("Watchlist import %s resumes after row %s", job.pk, job.processed_rows)
+            job.resumed = True
+        elif job.status != ImportStatus.QUEUED:
             return None
+        else:
+            job.started_at = now
         job.status = ImportStatus.RUNNING
-        job.started_at = timezone.now()
-        job.save(update_fields=["status", "started_at"])
+        job.heartbeat_at = now
+        job.save(update_fields=["status", "started_at", "heartbeat_at"])
         return job
 
 
@@ -149,10 +162,10 @@ def run_import(job_id: int, *, backend=None) -> ImportJob:
     """Import the job's rows, once (see the module). Runs outside any transaction."""
     job = _claim(job_id)
     if job is not None:
-        try:
-            _run(job, backend)
-        finally:
-            _delete_uploads(job)
+        # Every error ends the job (``_fail``); only a lost worker (killed) leaves it running,
+        # its uploads kept for the redelivered task to resume from.
+        _run(job, backend)
+        _delete_uploads(job)
     return ImportJob.objects.get(pk=job_id)
 
 
@@ -174,15 +187,25 @@ def _run(job: ImportJob, backend) -> None:
         except DomainError as refusal:
             _refuse(job, refusal)
             return
-        kept = 0
+        # A resumed job starts after the last row whose result was recorded.
+        results = list(job.results or [])
+        first = len(results) + 1
+        kept = sum(r["outcome"] == "kept" for r in results)
         for number, row in enumerate(rows, start=1):
+            if number < first:
+                continue
             result = _import_row(watchlist, by, row, archive, scope, backend)
+            if number == first and getattr(job, "resumed", False):
+                result = _recovered(job, result)
             results.append(result)
             kept += result["outcome"] == "kept"
-            changes = {"processed_rows": number, "kept_rows": kept}
-            if number % RESULTS_EVERY == 0:
-                changes["results"] = results
-            ImportJob.objects.filter(pk=job.pk).update(**changes)
+            # Each row's result is recorded with the counts, so a resume never runs it again.
+            ImportJob.objects.filter(pk=job.pk).update(
+                processed_rows=number,
+                kept_rows=kept,
+                results=results,
+                heartbeat_at=timezone.now(),
+            )
         _finish(job, results)
     except Exception as error:
         logger.exception("Watchlist import %s failed", job.pk)
@@ -190,6 +213,24 @@ def _run(job: ImportJob, backend) -> None:
     finally:
         if archive is not None:
             archive.close()
+
+
+def _recovered(job: ImportJob, result: dict) -> dict:
+    """The first row after a resume may have been kept just before the worker was lost, its
+    result not yet recorded: its entry, made by this job's officer since the job began, is
+    the row kept, not a duplicate."""
+    if result["outcome"] != "refused" or result["code"] != "duplicate_record":
+        return result
+    entry = WatchlistEntry.objects.filter(
+        watchlist_id=job.watchlist_id,
+        record_id=result["record_id"],
+        removed_in__isnull=True,
+        created_by_id=job.created_by_id,
+        created_at__gte=job.started_at,
+    ).first()
+    if entry is None:
+        return result
+    return result | {"outcome": "kept", "code": "", "detail": "", "entry_id": entry.pk}
 
 
 def _import_row(watchlist, by, row: CsvRow, archive: ImageArchive, scope, backend) -> dict:
