@@ -213,22 +213,57 @@ def test_an_upload_while_the_broker_is_down_stays_queued_and_is_enqueued_again(
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_a_real_worker_processes_an_uploaded_video(running, camera, operator, listed, tmp_path):
-    from django.conf import settings
+def test_a_real_worker_processes_an_uploaded_video(tmp_path, settings):
+    """On the real clock (the worker's), not the tests' frozen one: an authority valid now
+    (``gate.benchmark``), its watchlist with the astronaut, a running deployment; the upload's
+    on-commit enqueue hands the job to the worker, which reads the file from its own media
+    folder (config.settings.base's, or WA_MEDIA_ROOT for both)."""
+    import os
+    from pathlib import Path
 
-    assert not settings.CELERY_TASK_ALWAYS_EAGER, "integration runs with a real broker"
-    job = upload(running, camera, operator, astronaut_video(tmp_path / "v.avi", 10))
-    outcome = tasks.run_video_job_task.delay(job.pk).get(timeout=300)
-    assert outcome["status"] in {"done", "running"}  # the on-commit enqueue may have won
+    from common.roles import Role
+    from deployments.services.cameras import register_camera
+    from deployments.services.lifecycle import plan_deployment, start_deployment
+    from gate.benchmark import _live_authority, _recorded_equitability_report
+    from tests.factories import UserFactory
+    from tests.watchlists.test_composition import add
+    from watchlists.services.composition import create_watchlist
+    from watchlists.services.sign_off import sign_off_watchlist
+
+    settings.MEDIA_ROOT = Path(os.environ.get("WA_MEDIA_ROOT") or settings.BASE_DIR / "media")
+    _recorded_equitability_report()
+    application, people = _live_authority()
+    officer = UserFactory(username="wlo-video", roles=[Role.WATCHLIST_OFFICER])
+    watchlist = create_watchlist(
+        application=application,
+        by=officer,
+        name="Video integration",
+        deployment_start=application.valid_from,
+        deployment_end=application.valid_until,
+        location=application.locations.first(),
+    )
+    add(watchlist, officer, "PNC-1")
+    sign_off_watchlist(watchlist=watchlist, by=people["superintendent"])
+    watchlist.refresh_from_db()
+    operator = people["operator"]
+    deployment = plan_deployment(
+        watchlist=watchlist,
+        by=people["silver"],
+        operators=[operator],
+        engagement_officers=[people["bronze"]],
+    )
+    deployment = start_deployment(deployment=deployment, by=people["silver"])
+    camera, _ = register_camera(deployment=deployment, by=operator, name="Integration camera")
+    job = upload(deployment, camera, operator, astronaut_video(tmp_path / "v.avi", 10))
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         job.refresh_from_db()
         if job.is_finished:
             break
         time.sleep(1)
-    assert (job.status, job.frames_done, job.faces_processed, job.alerts_raised) == (
-        "done",
-        10,
-        1,
-        1,
-    )
+    crops = [alert.crop.name for alert in Alert.objects.filter(video_job=job)]
+    for name in crops:  # the shared media folder keeps nothing of this test's
+        default_storage.delete(name)
+    assert (job.status, job.error_code) == ("done", "")
+    assert (job.frames_done, job.faces_processed, job.alerts_raised) == (10, 1, 1)
+    assert len(crops) == 1 and not stored_videos(deployment)
