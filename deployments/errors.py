@@ -62,3 +62,14 @@ class ClosedAsNoMatch(WrongState):
 
 class EngagementAlreadyDecided(WrongState):
     code = "engagement_already_decided"
+
+
+class VideoRefused(InvalidInput):
+    """A video the engine's checks refuse at upload (empty, too large, not a video container,
+    corrupt, truncated, too long): ``code`` is the engine's own."""
+
+    code = "video_refused"
+
+    def __init__(self, code: str, detail: str) -> None:
+        self.code = code
+        super().__init__(detail, field="video")

@@ -166,6 +166,16 @@ class Alert(models.Model):
     crop = models.FileField(upload_to="deployments/alerts/", blank=True, max_length=300)
     crop_sha256 = models.CharField(max_length=64, blank=True)
     crop_deleted_at = models.DateTimeField(null=True, blank=True)
+    # A recorded video's alert: its job and the probe (face) index in the frame, so a job
+    # resumed after a worker died re-raises nothing (one alert per job, frame and probe).
+    video_job = models.ForeignKey(
+        "deployments.VideoJob",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="alerts",
+    )
+    probe_index = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=AlertStatus.choices, default=AlertStatus.NEW)
     decision = models.CharField(max_length=20, choices=AdjudicationDecision.choices, blank=True)
     decision_reason = models.CharField(max_length=2000, blank=True)
@@ -198,10 +208,72 @@ class Alert(models.Model):
                 condition=Q(engagement_decided_at__isnull=True)
                 | Q(decision="possible_match", adjudicated_at__isnull=False),
             ),
+            models.UniqueConstraint(
+                fields=["video_job", "frame_sequence", "probe_index"],
+                condition=Q(video_job__isnull=False),
+                name="a_video_alert_once_per_frame_and_face",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Alert {self.pk} ({self.deployment_id})"
+
+
+class VideoStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    REFUSED = "refused", "Refused"
+    FAILED = "failed", "Failed"
+
+
+VIDEO_FINISHED = (VideoStatus.DONE, VideoStatus.REFUSED, VideoStatus.FAILED)
+
+
+class VideoJob(models.Model):
+    """A recorded video of one of the deployment's cameras, processed frame by frame through
+    the deployment's frame path by a Celery task, in chunks; ``frames_done`` is where a job
+    resumes after a worker died (``deployments.services.video``)."""
+
+    deployment = models.ForeignKey(Deployment, on_delete=models.PROTECT, related_name="videos")
+    camera = models.ForeignKey(Camera, on_delete=models.PROTECT, related_name="videos")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # The uploaded file, deleted once the job stops (done, refused or failed).
+    video = models.FileField(upload_to="deployments/videos/", blank=True, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveBigIntegerField()
+    container = models.CharField(max_length=20, blank=True)
+    fps = models.FloatField()
+    frame_count = models.PositiveIntegerField()  # frames readable, checked at upload
+    duration_s = models.FloatField()
+    status = models.CharField(
+        max_length=20, choices=VideoStatus.choices, default=VideoStatus.QUEUED
+    )
+    # The resume point: frames before it were searched and their counts committed.
+    frames_done = models.PositiveIntegerField(default=0)
+    faces_processed = models.PositiveIntegerField(default=0)
+    alerts_raised = models.PositiveIntegerField(default=0)
+    error_code = models.CharField(max_length=60, blank=True)
+    error = models.CharField(max_length=1000, blank=True)
+    # When the task was last handed to the broker, and until when a worker holds the job.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    lease_token = models.CharField(max_length=32, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Video {self.pk} ({self.deployment_id})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in VIDEO_FINISHED
 
 
 # ---------------------------------------------------------------------------------------------

@@ -20,3 +20,25 @@ def track_expiry_seconds() -> float:
 def track_min_iou() -> float:
     """A box continues a track when it overlaps the track's last box at least this much."""
     return float(settings.WA_TRACK_MIN_IOU)
+
+
+def video_chunk_frames() -> int:
+    """A recorded video's frames are committed (counts and resume point) every this many."""
+    return max(1, int(settings.WA_VIDEO_CHUNK_FRAMES))
+
+
+def video_lease_seconds() -> float:
+    """How long a worker holds a video job between chunks; a job whose worker died is taken up
+    again once its lease has run out."""
+    return float(settings.WA_VIDEO_LEASE_SECONDS)
+
+
+def video_requeue_after_seconds() -> float:
+    """A queued video job not started this long after it was last enqueued is enqueued again
+    (the broker was down, or the message was lost)."""
+    return float(settings.WA_VIDEO_REQUEUE_AFTER_SECONDS)
+
+
+def alert_image_retention_hours() -> float:
+    """An alert's crop is deleted this long after the alert (DOMAIN: within 24 hours)."""
+    return float(settings.WA_ALERT_IMAGE_RETENTION_HOURS)

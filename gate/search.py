@@ -230,6 +230,47 @@ def search_frame(
     )
 
 
+def search_decoded_frame(
+    *,
+    scope: AuthorityScope | None,
+    rgb: np.ndarray,
+    gallery_id: int,
+    location_id: int,
+    by: User | None,
+    run_id: str | None = None,
+    on_candidates: CandidatesHook | None = None,
+    threshold: Decimal | None = None,
+    backend: FaceBackend | None = None,
+) -> MatchResult:
+    """LFR: ``search_frame`` for a frame already decoded, a recorded video's, read and checked
+    by ``read_video_frames`` (limits, truncation) so it is not encoded again to be searched.
+    Admitted and ledgered exactly as ``search_frame``."""
+    require_outside_transaction()
+    if (
+        not isinstance(rgb, np.ndarray)
+        or rgb.dtype != np.uint8
+        or rgb.ndim != 3
+        or rgb.shape[2] != 3
+        or rgb.shape[0] * rgb.shape[1] > engine_limits().max_video_frame_pixels
+    ):
+        raise InvalidInput("A decoded frame is an RGB array within the frame limits.")
+    run_id = checked_run_id(run_id)
+    backend = backend or engine_backend()
+    admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id)
+    vectors, boxes = _frame_faces(backend, rgb)
+    return search_admitted(
+        admission,
+        scope,
+        by=by,
+        vectors=vectors,
+        location_id=location_id,
+        max_candidates=1,
+        run_id=run_id,
+        on_candidates=on_candidates,
+        boxes=boxes,
+    )
+
+
 def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id) -> Admission:
     return admit(
         scope,

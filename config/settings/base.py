@@ -368,6 +368,16 @@ WA_TRACK_MIN_IOU = env.float("WA_TRACK_MIN_IOU", default=0.3)
 # list a search returns (South Wales Police returns at most 200).
 WA_RFR_APPROVER_MINIMUM_RANK = env("WA_RFR_APPROVER_MINIMUM_RANK", default="INSPECTOR")
 WA_RFR_MAX_CANDIDATES = env.int("WA_RFR_MAX_CANDIDATES", default=200)
+# Recorded video (docs/deployments.md, "Recorded video"): processed WA_VIDEO_CHUNK_FRAMES frames
+# at a time, each chunk's counts and resume point committed together; a worker holds a job for
+# WA_VIDEO_LEASE_SECONDS between chunks; a job still queued WA_VIDEO_REQUEUE_AFTER_SECONDS after
+# it was enqueued (the broker was down) is enqueued again by the beat job.
+WA_VIDEO_CHUNK_FRAMES = env.int("WA_VIDEO_CHUNK_FRAMES", default=50)
+WA_VIDEO_LEASE_SECONDS = env.float("WA_VIDEO_LEASE_SECONDS", default=300.0)
+WA_VIDEO_REQUEUE_AFTER_SECONDS = env.float("WA_VIDEO_REQUEUE_AFTER_SECONDS", default=60.0)
+# Alert crops are deleted this long after the alert, and an alert adjudicated no match's crop
+# at the job's next run (DOMAIN: deleted immediately after use or within 24 hours).
+WA_ALERT_IMAGE_RETENTION_HOURS = env.float("WA_ALERT_IMAGE_RETENTION_HOURS", default=24.0)
 # Equitable minimum threshold (docs/engine.md, "The equitable minimum"). A threshold counts as
 # equitable where the upper bound of every pair of groups' |FPIR difference| (rule
 # fpir_difference) or of every group's FPIR (fpir_upper_bound) is within the tolerance, at the

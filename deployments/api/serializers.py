@@ -139,6 +139,27 @@ class FrameInputSerializer(StrictInputSerializer):
         return image
 
 
+class VideoInputSerializer(StrictInputSerializer):
+    """A recorded video of one of the deployment's cameras; the service checks the file."""
+
+    camera = serializers.IntegerField(min_value=1)
+    video = serializers.FileField()
+
+
+class VideoJobSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    camera = serializers.IntegerField(source="camera_id")
+    status = serializers.CharField()
+    frame_count = serializers.IntegerField()
+    frames_done = serializers.IntegerField()
+    faces_processed = serializers.IntegerField()
+    alerts_raised = serializers.IntegerField()
+    error_code = serializers.CharField()
+    error = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+
+
 class FrameOutcomeSerializer(serializers.Serializer):
     faces_in_frame = serializers.IntegerField()
     new_faces = serializers.IntegerField()

@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from deployments import selectors
+from deployments.errors import UnknownCamera
 from deployments.models import Deployment
 from deployments.services.alerts import adjudicate_alert, decide_engagement
 from deployments.services.cameras import camera_for_token, register_camera
@@ -32,6 +33,7 @@ from deployments.services.lifecycle import (
     resume_deployment,
     start_deployment,
 )
+from deployments.services.video import upload_video
 
 from .serializers import (
     AdjudicateInputSerializer,
@@ -46,6 +48,8 @@ from .serializers import (
     HaltInputSerializer,
     NoInputSerializer,
     PlanInputSerializer,
+    VideoInputSerializer,
+    VideoJobSerializer,
 )
 
 CAMERA_TOKEN_HEADER = "X-Camera-Token"
@@ -187,10 +191,29 @@ class DeploymentViewSet(viewsets.ReadOnlyModelViewSet):
             ).data
         )
 
-    # --- recorded video ----------------------------------------------------------------
-    # RESERVED for the recorded-video engineer: a `video` @action (POST, multipart upload of a
-    # recorded video for processing under this deployment) is added here, next to `frames`.
-    # -----------------------------------------------------------------------------------
+    @extend_schema(
+        methods=["post"],
+        request={"multipart/form-data": VideoInputSerializer},
+        responses={202: VideoJobSerializer},
+    )
+    @extend_schema(methods=["get"], responses=VideoJobSerializer(many=True))
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    def videos(self, request: Request, pk=None) -> Response:
+        """A recorded video uploaded for processing (202: queued; its job shows progress), or
+        the deployment's video jobs."""
+        deployment = self.get_object()
+        if request.method == "GET":
+            jobs = deployment.videos.order_by("-created_at", "-pk")
+            return Response(VideoJobSerializer(jobs, many=True).data)
+        data = VideoInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        camera = deployment.cameras.filter(pk=data.validated_data["camera"]).first()
+        if camera is None:
+            raise UnknownCamera("The deployment has no such camera.", field="camera")
+        job = upload_video(
+            deployment=deployment, camera=camera, by=request.user, data=data.validated_data["video"]
+        )
+        return Response(VideoJobSerializer(job).data, status=status.HTTP_202_ACCEPTED)
 
 
 class AlertViewSet(viewsets.ReadOnlyModelViewSet):

@@ -25,6 +25,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import numpy as np
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -45,7 +46,7 @@ from deployments.errors import (
     OutsideDeploymentWindow,
     UnknownCamera,
 )
-from deployments.models import Alert, Camera, Deployment, DeploymentStatus
+from deployments.models import Alert, Camera, Deployment, DeploymentStatus, VideoJob
 from deployments.services._common import lock_deployment, require_operator_on
 from deployments.tracking import Box, Observation, camera_lock, load_tracks, save_tracks
 from gate.checks import EngineRefused, require_outside_transaction
@@ -73,12 +74,16 @@ class _Frame:
     deployment: Deployment
     camera: Camera
     sequence: int
-    image: bytes
+    image: bytes | None
     by: User
     probe_time: datetime
     observation: Observation | None = None
     alert_ids: list[int] = field(default_factory=list)
     stored: list[str] = field(default_factory=list)
+    # A recorded video's frame (``services.video``): decoded already, and its job, whose
+    # alerts are raised once per frame and face however often the frame is searched.
+    rgb: np.ndarray | None = None
+    video_job_id: int | None = None
 
 
 def process_frame(
@@ -238,6 +243,7 @@ def _raise_alerts(frame: _Frame, result: MatchResult, observation: Observation) 
             enrolled_face_id__in=[c.id for c in result.candidates],
         )
     }
+    raised_before = _video_alerts_raised(frame)
     new = []
     for candidate in result.candidates:
         track = observation.tracks[candidate.probe]
@@ -247,6 +253,10 @@ def _raise_alerts(frame: _Frame, result: MatchResult, observation: Observation) 
         if entry is None:
             raise WrongState("A candidate is not an entry of the deployment's watchlist.")
         track.alerted.add(candidate.id)
+        if candidate.probe in raised_before:
+            # A video job resumed after its worker died searches this frame again: the
+            # alert it raised then stands, and is not raised twice.
+            continue
         new.append((candidate, entry))
     if not new:
         return
@@ -257,7 +267,11 @@ def _raise_alerts(frame: _Frame, result: MatchResult, observation: Observation) 
     )
     if not running:
         raise DeploymentNotRunning("The deployment stopped while the frame was searched.")
-    rgb = load_image(frame.image, limits=engine_limits())
+    if frame.video_job_id is not None:
+        VideoJob.objects.filter(pk=frame.video_job_id).update(
+            alerts_raised=F("alerts_raised") + len(new)
+        )
+    rgb = frame.rgb if frame.rgb is not None else load_image(frame.image, limits=engine_limits())
     now = timezone.now()
     for candidate, entry in new:
         box = result.boxes[candidate.probe]
@@ -277,6 +291,8 @@ def _raise_alerts(frame: _Frame, result: MatchResult, observation: Observation) 
             box=list(box),
             crop=path,
             crop_sha256=digest,
+            video_job_id=frame.video_job_id,
+            probe_index=candidate.probe if frame.video_job_id is not None else None,
             created_at=now,
         )
         record_event(
@@ -292,9 +308,21 @@ def _raise_alerts(frame: _Frame, result: MatchResult, observation: Observation) 
                 "score": round(candidate.score, 4),
                 "frame_sequence": frame.sequence,
                 "crop_sha256": digest,
+                **({"video_job_id": frame.video_job_id} if frame.video_job_id else {}),
             },
         )
         frame.alert_ids.append(alert.pk)
+
+
+def _video_alerts_raised(frame: _Frame) -> set[int]:
+    """The probes of a video frame that raised an alert already (its job resumed)."""
+    if frame.video_job_id is None:
+        return set()
+    return set(
+        Alert.objects.filter(
+            video_job_id=frame.video_job_id, frame_sequence=frame.sequence
+        ).values_list("probe_index", flat=True)
+    )
 
 
 def _crop_jpeg(rgb, box: Box) -> bytes:

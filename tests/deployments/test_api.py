@@ -207,3 +207,34 @@ def test_unknown_fields_are_refused(api_client, running, silver):
         f"/api/v1/deployments/{running.pk}/pause/", {"force": True}, format="json"
     )
     assert response.status_code == 400 and "force" in response.json()
+
+
+def test_a_recorded_video_is_accepted_with_202_and_listed_with_its_job(
+    api_client, running, camera, operator, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.deployments.videos import astronaut_video
+
+    api_client.force_authenticate(operator)
+    url = f"/api/v1/deployments/{running.pk}/videos/"
+    upload = SimpleUploadedFile("walk.mp4", astronaut_video(tmp_path / "walk.mp4", count=10))
+    response = api_client.post(url, {"camera": camera.pk, "video": upload}, format="multipart")
+    assert response.status_code == 202, response.content
+    job = response.json()
+    assert job["status"] == "queued" and job["frame_count"] == 10 and job["camera"] == camera.pk
+    assert [j["id"] for j in api_client.get(url).json()] == [job["id"]]
+    # Not a video, or another deployment's camera: refused with the code, nothing queued.
+    junk = SimpleUploadedFile("junk.mp4", b"not a video at all")
+    refused(
+        api_client.post(url, {"camera": camera.pk, "video": junk}, format="multipart"),
+        400,
+        "unsupported_video_format",
+    )
+    other = SimpleUploadedFile("walk.mp4", astronaut_video(tmp_path / "w2.mp4", count=5))
+    refused(
+        api_client.post(url, {"camera": 999_999, "video": other}, format="multipart"),
+        400,
+        "unknown_camera",
+    )
+    assert len(api_client.get(url).json()) == 1
