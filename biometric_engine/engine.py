@@ -17,6 +17,17 @@ def engine_backend() -> FaceBackend:
     return select_backend(settings.WA_MODEL_PACK_DIR or None)
 
 
+def lfr_backend() -> FaceBackend:
+    """``engine_backend`` for live frames: its detector looks for nothing smaller than
+    ``WA_LFR_MIN_FACE_PX`` (the same model and model version; only the search is cheaper)."""
+    return select_backend(settings.WA_MODEL_PACK_DIR or None, min_face_px=lfr_min_face_px())
+
+
+def lfr_min_face_px() -> int:
+    """The smallest face a live frame is searched for, on its box's shorter side."""
+    return int(settings.WA_LFR_MIN_FACE_PX)
+
+
 def equity_rule() -> EquityRule:
     """The equitable-minimum rule the settings configure (WA_EQUITY_*): written into every
     report, and the least strict a stored report's rule may be."""

@@ -47,6 +47,12 @@ def index_for(gallery_id: int, *, revision: int | None = None) -> FaceIndex:
     return index
 
 
+def forget_all() -> None:
+    """Drop every cached index (tests: SQLite gives a rolled-back gallery id out again)."""
+    with _lock:
+        _cache.clear()
+
+
 def forget(gallery_id: int) -> None:
     with _lock:
         _cache.pop(gallery_id, None)

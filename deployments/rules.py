@@ -22,9 +22,23 @@ def track_min_iou() -> float:
     return float(settings.WA_TRACK_MIN_IOU)
 
 
+def track_research_quality_gain() -> float:
+    """A followed face is searched again only for a view this much better than its best yet."""
+    return float(settings.WA_TRACK_RESEARCH_QUALITY_GAIN)
+
+
 def video_chunk_frames() -> int:
     """A recorded video's frames are committed (counts and resume point) every this many."""
     return max(1, int(settings.WA_VIDEO_CHUNK_FRAMES))
+
+
+def video_sample_step(recorded_fps: float) -> int:
+    """Search every n-th frame of a video recorded at ``recorded_fps``, so that it is searched
+    at about ``WA_VIDEO_SAMPLE_FPS`` (0: every frame)."""
+    wanted = float(settings.WA_VIDEO_SAMPLE_FPS)
+    if wanted <= 0 or recorded_fps <= wanted:
+        return 1
+    return max(1, round(recorded_fps / wanted))
 
 
 def video_lease_seconds() -> float:
@@ -42,3 +56,9 @@ def video_requeue_after_seconds() -> float:
 def alert_image_retention_hours() -> float:
     """An alert's crop is deleted this long after the alert (DOMAIN: within 24 hours)."""
     return float(settings.WA_ALERT_IMAGE_RETENTION_HOURS)
+
+
+def footage_retention_days() -> float:
+    """A recorded video's file is deleted this long after its upload at the latest (DOMAIN:
+    camera footage at most 31 days); normally it goes as soon as its job stops."""
+    return float(settings.WA_FOOTAGE_RETENTION_DAYS)

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from deployments.services.footage import delete_expired_footage
 from deployments.services.retention import delete_expired_alert_images
 from deployments.services.video import requeue_video_jobs, run_video_job
 
@@ -31,3 +32,9 @@ def requeue_stale_video_jobs() -> int:
 def delete_alert_images() -> dict:
     """Beat, hourly: delete the alert crops past their retention, with an attestation."""
     return delete_expired_alert_images()
+
+
+@shared_task(acks_late=True)
+def delete_expired_footage_task() -> dict:
+    """Beat, hourly: delete video files past the camera footage retention, with attestation."""
+    return delete_expired_footage()

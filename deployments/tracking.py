@@ -7,8 +7,15 @@ faces it saw lately. A box in the next frame that overlaps a track's last box (I
 track is counted once ("faces processed" counts people seen, as forces publish it) and raises
 at most one alert per watchlist entry.
 
-What a track holds: an id local to the camera, the last box, when it was last seen, and the
-enrolled-face ids it has alerted on. Never a vector, never pixels; never in the database; keyed
+Searched once with its best view: a face is embedded and searched when its track begins (an
+alert cannot wait for the person to leave), and afterwards only when a view of it at least
+``WA_TRACK_RESEARCH_QUALITY_GAIN`` better on the engine's quality score arrives (closer,
+sharper, more frontal). So the view searched last is always the track's best so far, a face
+standing in view for 30 frames is embedded once, and the frames in between cost detection only.
+
+What a track holds: an id local to the camera, the last box, when it was last seen, the
+quality of its best view searched, and the enrolled-face ids it has alerted on. Never a vector,
+never pixels; never in the database; keyed
 by one camera, so a track is never linked across cameras or deployments; and the whole entry
 expires from the cache when the camera sees no one for the expiry period.
 
@@ -30,7 +37,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 
 from deployments.errors import CameraBusy
-from deployments.rules import track_expiry_seconds, track_min_iou
+from deployments.rules import track_expiry_seconds, track_min_iou, track_research_quality_gain
 
 Box = tuple[int, int, int, int]  # x, y, width, height in pixels
 
@@ -56,6 +63,7 @@ class Track:
     box: Box
     last_seen: float  # POSIX seconds
     alerted: set[int] = field(default_factory=set)  # enrolled-face ids already alerted on
+    best_quality: float | None = None  # of the best view searched; None until first searched
 
 
 @dataclass
@@ -64,6 +72,19 @@ class Observation:
 
     tracks: list[Track]
     new_tracks: int
+
+    def choose_views(self, qualities: Sequence[float]) -> list[int]:
+        """The faces worth searching (by index): each face whose track has not been searched,
+        or whose view now is better than its best searched by the configured gain. Their
+        tracks take the new view as their best, so the caller keeps this observation only if
+        the search is committed."""
+        gain = track_research_quality_gain()
+        chosen = []
+        for i, (track, quality) in enumerate(zip(self.tracks, qualities, strict=True)):
+            if track.best_quality is None or quality >= track.best_quality + gain:
+                track.best_quality = float(quality)
+                chosen.append(i)
+        return chosen
 
 
 @dataclass
@@ -109,7 +130,10 @@ class CameraTracks:
     def as_data(self) -> dict:
         return {
             "next_id": self.next_id,
-            "tracks": [[t.id, list(t.box), t.last_seen, sorted(t.alerted)] for t in self.tracks],
+            "tracks": [
+                [t.id, list(t.box), t.last_seen, sorted(t.alerted), t.best_quality]
+                for t in self.tracks
+            ],
         }
 
     @classmethod
@@ -119,8 +143,9 @@ class CameraTracks:
         return cls(
             next_id=data["next_id"],
             tracks=[
-                Track(id=i, box=tuple(box), last_seen=seen, alerted=set(alerted))
-                for i, box, seen, alerted in data["tracks"]
+                # A track saved before best views were kept has none: its next view is searched.
+                Track(i, tuple(box), seen, set(alerted), best[0] if best else None)
+                for i, box, seen, alerted, *best in data["tracks"]
             ],
         )
 

@@ -5,7 +5,7 @@ an admitted search commits its ledger events with its result.
 """
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -19,8 +19,15 @@ from biometric_engine.core.backends import FaceBackend
 from biometric_engine.core.errors import EngineInputError
 from biometric_engine.core.images import load_image
 from biometric_engine.core.match import MatchResult, match_probes
+from biometric_engine.core.quality import assess_face_quality
 from biometric_engine.core.video import read_video_frames
-from biometric_engine.engine import engine_backend, engine_limits, one_face_template
+from biometric_engine.engine import (
+    engine_backend,
+    engine_limits,
+    lfr_backend,
+    lfr_min_face_px,
+    one_face_template,
+)
 from biometric_engine.indexes import index_for
 from biometric_engine.selectors import enrolled_ids
 from common.errors import InvalidInput
@@ -47,6 +54,33 @@ class CallerFailed(Exception):
 # Called with a match inside the gate's transaction, after its candidates_found event: the
 # caller's rows for it (an alert) commit with that event, or neither does.
 CandidatesHook = Callable[[MatchResult], None]
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class FrameFace:
+    """A face found in a frame, as a caller choosing what to search sees it: where, and how
+    good a view (``biometric_engine.core.quality``'s score, 0 to 1). Never pixels or a vector."""
+
+    box: Box
+    quality: float
+
+
+# Given a frame's faces, by index, the caller names those to embed and search (a deployment
+# searches a face it follows once, then again only for a better view of it). Called outside
+# any transaction, after the frame is admitted and its faces found, before anything is
+# embedded; the faces it leaves out are counted in the frame but never embedded.
+FaceChooser = Callable[[tuple[FrameFace, ...]], Iterable[int]]
+
+
+@dataclass(frozen=True)
+class FrameFaces:
+    """A frame's faces: the boxes of all found (by index) and the vectors of those searched."""
+
+    boxes: tuple[Box, ...]
+    searched: tuple[int, ...]  # indices into ``boxes``, one per row of ``vectors``
+    vectors: np.ndarray
 
 
 def engine_event(scope: AuthorityScope, by, action: str, payload: dict, run_id) -> None:
@@ -79,11 +113,13 @@ def search_admitted(
     max_candidates: int,
     run_id: str | None = None,
     on_candidates: CandidatesHook | None = None,
-    boxes: tuple[tuple[int, int, int, int], ...] = (),
+    frame: FrameFaces | None = None,
 ) -> MatchResult:
     """Re-check under the row lock, ledger the call, search; a match ledgers its candidates
     and runs the caller's hook in the same transaction, so its rows (an alert) commit with
-    the event or not at all. ``boxes`` (a frame's face boxes, by probe) ride on the result."""
+    the event or not at all. For a frame (``frame``: its faces, of which ``vectors`` are
+    those searched), the result counts every face found, carries their boxes, and names each
+    candidate's face by its index among them."""
     gallery_id = admission.gallery_id
     try:
         with transaction.atomic():
@@ -109,6 +145,7 @@ def search_admitted(
                     "threshold": str(admission.threshold),
                     "mode": scope.mode,
                     "probes": int(vectors.shape[0]),
+                    **({"faces_count": len(frame.boxes)} if frame is not None else {}),
                 },
                 run_id,
             )
@@ -121,8 +158,8 @@ def search_admitted(
                 ),
                 gallery_id,
             )
-            if boxes:
-                result = replace(result, boxes=tuple(boxes))
+            if frame is not None:
+                result = _as_frame_result(result, frame)
             # Most frames match nothing: their call is one event. A match adds a second with
             # the candidates' scores, in the same transaction, before anyone can see it.
             if result.candidates:
@@ -162,6 +199,17 @@ def search_admitted(
             )
         raise failed.__cause__ from None
     return result
+
+
+def _as_frame_result(result: MatchResult, frame: FrameFaces) -> MatchResult:
+    """A match of the searched faces, read as the frame's: probes renamed to face indices."""
+    return replace(
+        result,
+        faces_processed=len(frame.boxes),
+        boxes=frame.boxes,
+        searched=frame.searched,
+        candidates=tuple(replace(c, probe=frame.searched[c.probe]) for c in result.candidates),
+    )
 
 
 @contextmanager
@@ -204,29 +252,23 @@ def search_frame(
     by: User | None,
     run_id: str | None = None,
     on_candidates: CandidatesHook | None = None,
+    choose_faces: FaceChooser | None = None,
     threshold: Decimal | None = None,
     backend: FaceBackend | None = None,
 ) -> MatchResult:
-    """LFR: every face in a camera frame against the signed-off watchlist.
+    """LFR: the faces of a camera frame against the signed-off watchlist (all of them, or
+    those ``choose_faces`` names).
 
     Faces that match nothing leave only the count; no probe vector or image is kept.
     """
     require_outside_transaction()
     run_id = checked_run_id(run_id)
-    backend = backend or engine_backend()
+    backend = backend or lfr_backend()
     admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id)
     with ledgered_input(scope, by, gallery_id, location_id, run_id=run_id):
-        vectors, boxes = _frame_faces(backend, load_image(image, limits=engine_limits()))
-    return search_admitted(
-        admission,
-        scope,
-        by=by,
-        vectors=vectors,
-        location_id=location_id,
-        max_candidates=1,
-        run_id=run_id,
-        on_candidates=on_candidates,
-        boxes=boxes,
+        rgb = load_image(image, limits=engine_limits())
+    return _search_admitted_frame(
+        admission, scope, by, rgb, location_id, run_id, on_candidates, choose_faces, backend
     )
 
 
@@ -239,6 +281,7 @@ def search_decoded_frame(
     by: User | None,
     run_id: str | None = None,
     on_candidates: CandidatesHook | None = None,
+    choose_faces: FaceChooser | None = None,
     threshold: Decimal | None = None,
     backend: FaceBackend | None = None,
 ) -> MatchResult:
@@ -255,19 +298,10 @@ def search_decoded_frame(
     ):
         raise InvalidInput("A decoded frame is an RGB array within the frame limits.")
     run_id = checked_run_id(run_id)
-    backend = backend or engine_backend()
+    backend = backend or lfr_backend()
     admission = _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id)
-    vectors, boxes = _frame_faces(backend, rgb)
-    return search_admitted(
-        admission,
-        scope,
-        by=by,
-        vectors=vectors,
-        location_id=location_id,
-        max_candidates=1,
-        run_id=run_id,
-        on_candidates=on_candidates,
-        boxes=boxes,
+    return _search_admitted_frame(
+        admission, scope, by, rgb, location_id, run_id, on_candidates, choose_faces, backend
     )
 
 
@@ -284,15 +318,50 @@ def _admit_lfr(scope, by, gallery_id, location_id, threshold, backend, run_id) -
     )
 
 
-def _frame_faces(
-    backend: FaceBackend, rgb: np.ndarray
-) -> tuple[np.ndarray, tuple[tuple[int, int, int, int], ...]]:
-    """Every face in a frame: its vectors (searched, never kept) and boxes (returned)."""
-    faces = backend.detect(rgb)
-    if not faces:
-        return np.zeros((0, backend.embedding_dim), dtype=np.float32), ()
+def _search_admitted_frame(
+    admission, scope, by, rgb, location_id, run_id, on_candidates, choose_faces, backend
+) -> MatchResult:
+    """An admitted frame: its faces found, the chosen ones embedded, then searched."""
+    frame = frame_faces(backend, rgb, choose_faces)
+    return search_admitted(
+        admission,
+        scope,
+        by=by,
+        vectors=frame.vectors,
+        location_id=location_id,
+        max_candidates=1,
+        run_id=run_id,
+        on_candidates=on_candidates,
+        frame=frame,
+    )
+
+
+def frame_faces(
+    backend: FaceBackend, rgb: np.ndarray, choose_faces: FaceChooser | None = None
+) -> FrameFaces:
+    """Every face in a frame at least ``WA_LFR_MIN_FACE_PX`` on its shorter side (a smaller
+    one has too few pixels to be searched fairly: the probe rule asks for 20 between the
+    eyes), and the vectors of those ``choose_faces`` names (all, without it), searched and
+    never kept."""
+    smallest = lfr_min_face_px()
+    faces = [face for face in backend.detect(rgb) if min(face.box[2], face.box[3]) >= smallest]
     boxes = tuple(tuple(int(v) for v in face.box) for face in faces)
-    return np.stack([backend.embed(rgb, face) for face in faces]), boxes
+    if choose_faces is None:
+        searched = tuple(range(len(faces)))
+    else:
+        seen = tuple(
+            FrameFace(box=box, quality=assess_face_quality(rgb, face).score)
+            for box, face in zip(boxes, faces, strict=True)
+        )
+        chosen = set(choose_faces(seen))
+        if not all(isinstance(i, int) and 0 <= i < len(faces) for i in chosen):
+            raise ValueError("choose_faces named a face that is not in the frame")
+        searched = tuple(sorted(chosen))
+    if not searched:
+        vectors = np.zeros((0, backend.embedding_dim), dtype=np.float32)
+    else:
+        vectors = np.stack([backend.embed(rgb, faces[i]) for i in searched])
+    return FrameFaces(boxes=boxes, searched=searched, vectors=vectors)
 
 
 @dataclass(frozen=True)
@@ -330,7 +399,7 @@ def search_video(
         )
     require_outside_transaction()
     run_id = checked_run_id(run_id)
-    backend = backend or engine_backend()
+    backend = backend or lfr_backend()
     args = (scope, by, gallery_id, location_id)
     admission = _admit_lfr(*args, threshold, backend, run_id)
     with ledgered_input(*args, run_id=run_id):
@@ -343,17 +412,8 @@ def search_video(
         # Between frames the caller runs its own code: each frame is checked afresh.
         require_outside_transaction()
         admission = admission or _admit_lfr(*args, threshold, backend, run_id)
-        vectors, boxes = _frame_faces(backend, frame.rgb)
-        result = search_admitted(
-            admission,
-            scope,
-            by=by,
-            vectors=vectors,
-            location_id=location_id,
-            max_candidates=1,
-            run_id=run_id,
-            on_candidates=on_candidates,
-            boxes=boxes,
+        result = _search_admitted_frame(
+            admission, scope, by, frame.rgb, location_id, run_id, on_candidates, None, backend
         )
         admission = None  # the next frame is admitted afresh
         yield FrameMatch(frame.index, frame.timestamp_s, result)

@@ -112,6 +112,16 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_gallery_indexes():
+    """The process's gallery indexes are keyed by gallery id, and SQLite gives a rolled-back
+    id again: no test may search another's index."""
+    from biometric_engine import indexes
+
+    indexes.forget_all()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _own_media_root(settings, tmp_path):
     """Each test stores files in a folder of its own, so one test's files never satisfy (or
     break) another's check that nothing was left behind."""

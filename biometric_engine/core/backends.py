@@ -223,26 +223,32 @@ class InsightFaceBackend:
         return l2_normalise(np.asarray(vector).reshape(-1))
 
 
-_default_backend: OpenCVFaceBackend | None = None
+_default_backends: dict[int, OpenCVFaceBackend] = {}
 _pack_backends: dict[Path, InsightFaceBackend] = {}
 _backends_lock = threading.Lock()
 
 
-def select_backend(model_pack_dir: str | Path | None = None) -> FaceBackend:
+def select_backend(
+    model_pack_dir: str | Path | None = None, *, min_face_px: int | None = None
+) -> FaceBackend:
     """The backend the settings ask for.
 
-    No directory: the default OpenCV backend (one per process). A directory: it must exist and
-    hold .onnx files, and insightface must be installed; otherwise a clear
-    ``EngineConfigurationError`` says what to fix. One insightface backend per resolved
-    directory and process, so its models load and its pack is hashed once. Nothing is ever
-    downloaded.
+    No directory: the default OpenCV backend (one per process, and one more per smallest face
+    asked for: ``min_face_px`` starts MTCNN's image pyramid there, so a live camera's 720p
+    frame is not searched for faces too small to use, the pyramid's costliest levels). A
+    directory: it must exist and hold .onnx files, and insightface must be installed;
+    otherwise a clear ``EngineConfigurationError`` says what to fix. One insightface backend
+    per resolved directory and process, so its models load and its pack is hashed once (SCRFD
+    has no smallest face; callers drop the small ones). Nothing is ever downloaded.
     """
-    global _default_backend
     if model_pack_dir is None or str(model_pack_dir) == "":
+        key = int(min_face_px or 0)
         with _backends_lock:
-            if _default_backend is None:
-                _default_backend = OpenCVFaceBackend()
-        return _default_backend
+            backend = _default_backends.get(key)
+            if backend is None:
+                detector = MtcnnDetector(min_face_size=key) if key else default_detector()
+                backend = _default_backends[key] = OpenCVFaceBackend(detector=detector)
+        return backend
     directory = validate_model_pack(model_pack_dir)
     with _backends_lock:
         backend = _pack_backends.get(directory)

@@ -26,10 +26,14 @@ class Candidate:
 class MatchResult:
     faces_processed: int
     candidates: tuple[Candidate, ...]  # best score first; empty when nothing reached it
-    # Each probe face's box (x, y, width, height) in the frame, by probe index, where the
-    # caller searched a frame (the gate's LFR calls fill it in so a deployment can follow a
-    # face from frame to frame); positions only, never a vector or pixels. Empty otherwise.
+    # Each face's box (x, y, width, height) in the frame, by face index, where the caller
+    # searched a frame (the gate's LFR calls fill it in so a deployment can follow a face
+    # from frame to frame); positions only, never a vector or pixels. Empty otherwise.
     boxes: tuple[tuple[int, int, int, int], ...] = ()
+    # Of those faces, the ones searched (indices into ``boxes``), where the caller chose: a
+    # deployment searches a face it follows once, then again only for a better view of it.
+    # ``faces_processed`` then counts every face found, ``candidates`` name faces by index.
+    searched: tuple[int, ...] = ()
 
 
 def match_probes(

@@ -341,6 +341,9 @@ WA_MAX_VIDEO_SECONDS = env.float("WA_MAX_VIDEO_SECONDS", default=600.0)
 WA_MAX_VIDEO_FRAME_PIXELS = env.int("WA_MAX_VIDEO_FRAME_PIXELS", default=3840 * 2160)
 WA_MIN_INTER_EYE_PX = env.float("WA_MIN_INTER_EYE_PX", default=20.0)
 WA_MIN_FACE_QUALITY = env.float("WA_MIN_FACE_QUALITY", default=0.0)
+# Live frames: the smallest face searched, on its box's shorter side in pixels (20 px between
+# the eyes, the probe rule, is a box of about 40).
+WA_LFR_MIN_FACE_PX = env.int("WA_LFR_MIN_FACE_PX", default=40)
 # Watchlists (docs/settings.md). An enrolled image's face must score at least this for quality
 # (the engine's 0-1 score: size, sharpness, pose); two record ids whose faces are at least this
 # similar are flagged for a person to decide; images and templates are deleted this many hours
@@ -364,6 +367,9 @@ WA_IMPORT_MAX_ROWS = env.int("WA_IMPORT_MAX_ROWS", default=5_000)
 WA_ADJUDICATING_ROLES = env.list("WA_ADJUDICATING_ROLES", default=["lfr_operator"])
 WA_TRACK_EXPIRY_SECONDS = env.float("WA_TRACK_EXPIRY_SECONDS", default=3.0)
 WA_TRACK_MIN_IOU = env.float("WA_TRACK_MIN_IOU", default=0.3)
+# A followed face is searched when first seen, and again only for a view at least this much
+# better on the engine's 0-1 quality score (so its best view so far is the one searched).
+WA_TRACK_RESEARCH_QUALITY_GAIN = env.float("WA_TRACK_RESEARCH_QUALITY_GAIN", default=0.05)
 # RFR: the lowest rank that approves a search (a name or a number), and the longest candidate
 # list a search returns (South Wales Police returns at most 200).
 WA_RFR_APPROVER_MINIMUM_RANK = env("WA_RFR_APPROVER_MINIMUM_RANK", default="INSPECTOR")
@@ -373,6 +379,10 @@ WA_RFR_MAX_CANDIDATES = env.int("WA_RFR_MAX_CANDIDATES", default=200)
 # WA_VIDEO_LEASE_SECONDS between chunks; a job still queued WA_VIDEO_REQUEUE_AFTER_SECONDS after
 # it was enqueued (the broker was down) is enqueued again by the beat job.
 WA_VIDEO_CHUNK_FRAMES = env.int("WA_VIDEO_CHUNK_FRAMES", default=50)
+# Camera footage (a recorded video's file) is deleted this many days after upload at the latest.
+WA_FOOTAGE_RETENTION_DAYS = env.float("WA_FOOTAGE_RETENTION_DAYS", default=31.0)
+# Search a recorded video at about this many frames a second (0: every frame).
+WA_VIDEO_SAMPLE_FPS = env.float("WA_VIDEO_SAMPLE_FPS", default=0.0)
 WA_VIDEO_LEASE_SECONDS = env.float("WA_VIDEO_LEASE_SECONDS", default=300.0)
 WA_VIDEO_REQUEUE_AFTER_SECONDS = env.float("WA_VIDEO_REQUEUE_AFTER_SECONDS", default=60.0)
 # Alert crops are deleted this long after the alert, and an alert adjudicated no match's crop

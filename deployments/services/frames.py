@@ -3,9 +3,11 @@
 ``process_frame`` is called outside any transaction (the gate's contract). It first accepts
 the frame in a short transaction of its own (the deployment running and inside its window, the
 camera its own, the sequence after the last accepted, the caller an operator on it), then
-calls ``gate.search.search_frame`` with the deployment's run id. The faces' boxes come back on
-the result (never their vectors); ``deployments.tracking`` follows each face in this camera's
-view, so a person is counted once and alerts at most once per watchlist entry. The alerts and
+calls ``gate.search.search_frame`` with the deployment's run id. Between finding the frame's
+faces and embedding them, the gate hands their boxes and quality scores (never pixels) to
+``follow_faces``: ``deployments.tracking`` follows each face in this camera's view, so a person
+is counted once, searched when first seen and again only for a better view, and alerts at most
+once per watchlist entry. The alerts and
 their crops are written by the gate's ``on_candidates`` hook, inside the transaction of its
 ``engine.candidates_found`` event: both commit or neither does.
 
@@ -48,11 +50,18 @@ from deployments.errors import (
 )
 from deployments.models import Alert, Camera, Deployment, DeploymentStatus, VideoJob
 from deployments.services._common import lock_deployment, require_operator_on
-from deployments.tracking import Box, Observation, camera_lock, load_tracks, save_tracks
+from deployments.tracking import (
+    Box,
+    CameraTracks,
+    Observation,
+    camera_lock,
+    load_tracks,
+    save_tracks,
+)
 from gate.checks import EngineRefused, require_outside_transaction
 from gate.minting import mint_scope
 from gate.scope import AuthorityScope
-from gate.search import search_frame
+from gate.search import FaceChooser, FrameFace, search_frame
 from oversight.ledger import record_event
 from watchlists.models import WatchlistEntry
 
@@ -67,6 +76,7 @@ class FrameOutcome:
     faces_in_frame: int
     new_faces: int  # tracks begun by this frame: what "faces processed" counts
     alert_ids: tuple[int, ...]
+    faces_searched: int = 0  # embedded and searched: a new track's face, or a better view
 
 
 @dataclass
@@ -128,24 +138,16 @@ def process_frame(
         faces_in_frame=result.faces_processed,
         new_faces=observation.new_tracks,
         alert_ids=tuple(frame.alert_ids),
+        faces_searched=len(result.searched),
     )
 
 
 def _search(frame: _Frame, scope: AuthorityScope) -> tuple[MatchResult, Observation]:
-    """The gate's search, the camera's tracks moved on by its faces, the alerts in its hook;
-    the tracks are saved only once the gate's transaction has committed."""
+    """The gate's search of the faces worth searching, the camera's tracks moved on by the
+    frame's faces, the alerts in its hook; the tracks are saved only once the gate's
+    transaction has committed."""
     deployment, camera = frame.deployment, frame.camera
     tracks = load_tracks(camera.pk)
-    now = frame.probe_time.timestamp()
-
-    def observe(result: MatchResult) -> Observation:
-        if frame.observation is None:
-            frame.observation = tracks.observe(result.boxes, now)
-        return frame.observation
-
-    def on_candidates(result: MatchResult) -> None:
-        _raise_alerts(frame, result, observe(result))
-
     try:
         result = search_frame(
             scope=scope,
@@ -154,7 +156,8 @@ def _search(frame: _Frame, scope: AuthorityScope) -> tuple[MatchResult, Observat
             location_id=deployment.location_id,
             by=frame.by,
             run_id=deployment.run_id,
-            on_candidates=on_candidates,
+            on_candidates=lambda result: _raise_alerts(frame, result, frame.observation),
+            choose_faces=follow_faces(frame, tracks, frame.probe_time.timestamp()),
         )
     except BaseException as error:
         # The alerts rolled back with the gate's transaction: so do their crops, and the
@@ -164,9 +167,20 @@ def _search(frame: _Frame, scope: AuthorityScope) -> tuple[MatchResult, Observat
         if isinstance(error, EngineRefused) and error.code in RENEWABLE_SCOPE:
             cache.delete(_scope_key(deployment, frame.by))
         raise
-    observation = observe(result)
     save_tracks(camera.pk, tracks)
-    return result, observation
+    return result, frame.observation
+
+
+def follow_faces(frame: _Frame, tracks: CameraTracks, now: float) -> FaceChooser:
+    """The gate's face chooser for ``frame``: the faces found move the camera's tracks on (at
+    ``now``, in seconds), and the faces worth searching are those of a new track or a better
+    view (``Observation.choose_views``)."""
+
+    def choose(faces: tuple[FrameFace, ...]) -> list[int]:
+        frame.observation = tracks.observe([face.box for face in faces], now)
+        return frame.observation.choose_views([face.quality for face in faces])
+
+    return choose
 
 
 @transaction.atomic

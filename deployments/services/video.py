@@ -21,6 +21,11 @@ from the tracks kept there: the frames after it are searched again (and ledgered
 were), their faces counted once (their counts never committed), and an alert raised before is
 found by its job, frame and face (a unique constraint holds it too) and not raised again.
 
+Sampling: with ``WA_VIDEO_SAMPLE_FPS`` set, a video recorded at a higher rate is searched at
+about that rate (every n-th frame, n = round(recorded fps / sampled fps)); every frame is still
+read, and ``frames_done`` counts frames read. A face in view for two seconds is in ten frames
+at 5 fps: tracks still follow it, on the video's clock.
+
 A halt, cancellation or expiry of the authority stops the job at the next frame (the gate's
 refusal); so do a pause or end of the deployment and the end of its window (checked before each
 frame). The job is then refused with that code, the frames searched before it counted. The file
@@ -75,6 +80,7 @@ from deployments.rules import (
     video_chunk_frames,
     video_lease_seconds,
     video_requeue_after_seconds,
+    video_sample_step,
 )
 from deployments.services._common import lock_deployment, require_operator_on
 from deployments.services.frames import (
@@ -84,6 +90,7 @@ from deployments.services.frames import (
     _raise_alerts,
     _scope,
     _scope_key,
+    follow_faces,
 )
 from deployments.tracking import CameraTracks
 from gate.checks import EngineRefused
@@ -297,7 +304,8 @@ class _Run:
     deployment: Deployment
     tracks: CameraTracks
     frames_done: int
-    pending_frames: int = 0
+    pending_frames: int = 0  # searched since the last commit
+    pending_skipped: int = 0  # read but not sampled since the last commit
     pending_faces: int = 0
     hooks: VideoHooks = field(default_factory=VideoHooks)
     backend: object = None
@@ -389,11 +397,15 @@ def run_video_job(job_id: int, *, hooks: VideoHooks | None = None, backend=None)
 def _process(run: _Run) -> None:
     job = run.job
     chunk = video_chunk_frames()
+    step = video_sample_step(job.fps)
     with _local_file(job.video.name) as path:
         frames = read_video_frames(path, limits=engine_limits())
         for video_frame in frames:
             if video_frame.index < run.frames_done:
                 continue  # searched and counted before the worker died
+            if video_frame.index % step:
+                run.pending_skipped += 1  # read, not sampled (WA_VIDEO_SAMPLE_FPS)
+                continue
             if run.hooks.frame_read:
                 run.hooks.frame_read(video_frame)
             outcome = _search(run, video_frame)
@@ -439,17 +451,6 @@ def _search(run: _Run, video_frame: VideoFrame) -> FrameOutcome:
             video_job_id=job.pk,
         )
         before = run.tracks.as_data()
-
-        def observe(result, frame=frame):
-            if frame.observation is None:
-                # The video's own clock: a face out of view for the expiry period of the
-                # recording ends its track, however fast the frames are searched.
-                frame.observation = run.tracks.observe(result.boxes, video_frame.timestamp_s)
-            return frame.observation
-
-        def on_candidates(result, frame=frame, observe=observe):
-            _raise_alerts(frame, result, observe(result))
-
         try:
             result = search_decoded_frame(
                 scope=scope,
@@ -458,7 +459,12 @@ def _search(run: _Run, video_frame: VideoFrame) -> FrameOutcome:
                 location_id=deployment.location_id,
                 by=by,
                 run_id=deployment.run_id,
-                on_candidates=on_candidates,
+                on_candidates=lambda result, frame=frame: _raise_alerts(
+                    frame, result, frame.observation
+                ),
+                # The video's own clock: a face out of view for the expiry period of the
+                # recording ends its track, however fast the frames are searched.
+                choose_faces=follow_faces(frame, run.tracks, video_frame.timestamp_s),
                 backend=run.backend,
             )
         except BaseException as error:
@@ -470,21 +476,21 @@ def _search(run: _Run, video_frame: VideoFrame) -> FrameOutcome:
                 if attempt == 1:
                     continue  # the same frame again, under a fresh scope
             raise
-        observation = observe(result)
         return FrameOutcome(
             faces_in_frame=result.faces_processed,
-            new_faces=observation.new_tracks,
+            new_faces=frame.observation.new_tracks,
             alert_ids=tuple(frame.alert_ids),
+            faces_searched=len(result.searched),
         )
     raise AssertionError("unreachable")
 
 
 def _commit_chunk(run: _Run) -> None:
     """The chunk's counts and the resume point, in one transaction; the tracks kept there."""
-    if not run.pending_frames:
+    if not (run.pending_frames or run.pending_skipped):
         return
     job = run.job
-    done = run.frames_done + run.pending_frames
+    done = run.frames_done + run.pending_frames + run.pending_skipped
     cache.set(_snapshot_key(job.pk, done), run.tracks.as_data(), timeout=SNAPSHOT_SECONDS)
     with transaction.atomic():
         held = VideoJob.objects.filter(pk=job.pk, lease_token=run.token).update(
@@ -515,7 +521,7 @@ def _commit_chunk(run: _Run) -> None:
                 },
             )
     cache.delete(_snapshot_key(job.pk, run.frames_done))
-    run.frames_done, run.pending_frames, run.pending_faces = done, 0, 0
+    run.frames_done, run.pending_frames, run.pending_skipped, run.pending_faces = done, 0, 0, 0
 
 
 ACTIONS = {
@@ -554,7 +560,8 @@ def _stop_job(run: _Run, job: VideoJob, status: str, code: str, detail: str) -> 
             "run_id": run.deployment.run_id,
             "code": job.error_code,
             "frames": job.frame_count,
-            "frames_processed": job.frames_done,
+            "frames_processed": job.frames_done,  # read through; every n-th searched
+            "sample_every_nth_frame": video_sample_step(job.fps),
             "faces_processed": job.faces_processed,
             "alerts": job.alerts_raised,
             "sha256": job.sha256,

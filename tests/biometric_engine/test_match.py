@@ -41,11 +41,16 @@ def test_each_candidate_names_its_probe_face_and_the_list_is_capped():
 
 def test_result_carries_ids_scores_and_counts_never_vectors():
     result = match_probes(np.array([[1, 0, 0]], np.float32), watchlist(), threshold=0.0)
-    assert [f.name for f in fields(MatchResult)] == ["faces_processed", "candidates", "boxes"]
+    assert [f.name for f in fields(MatchResult)] == [
+        "faces_processed",
+        "candidates",
+        "boxes",
+        "searched",
+    ]
     assert [f.name for f in fields(Candidate)] == ["id", "score", "probe"]
     for candidate in result.candidates:
         assert type(candidate.id) is int and type(candidate.score) is float
-    assert result.boxes == ()  # only a frame search fills in its faces' boxes
+    assert result.boxes == () and result.searched == ()  # only a frame search fills them
 
 
 def test_no_probes_and_empty_index():

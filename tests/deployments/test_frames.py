@@ -1,10 +1,12 @@
 """Frames through the gate: faces, not frames; no frame outside a running deployment's window."""
 
+import io
 from datetime import timedelta
 
 import pytest
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from PIL import Image, ImageFilter
 
 from common.errors import DomainError
 from deployments.errors import CameraBusy
@@ -79,6 +81,28 @@ def test_one_person_in_thirty_frames_is_one_face_and_one_alert(running, camera, 
     assert len(crops(running)) == 1
     # The gate still checked and ledgered every frame.
     assert LedgerEntry.objects.filter(action="engine.search_run").count() == 30
+    # Searched with its best view, not in every frame: the frames after the first cost
+    # detection only (each search_run says how many faces it found and how many it searched).
+    runs = LedgerEntry.objects.filter(action="engine.search_run")
+    assert [e.data["faces_count"] for e in runs] == [1] * 30
+    assert [e.data["probes"] for e in runs] == [1] + [0] * 29
+
+
+def test_a_better_view_of_a_followed_face_is_searched_again_and_alerts_once(
+    running, camera, operator
+):
+    """The track's best view is searched: a blurred first sight, then the sharp face."""
+    still = images.astronaut()
+    blurred = Image.open(io.BytesIO(still)).filter(ImageFilter.GaussianBlur(3))
+    out = io.BytesIO()
+    blurred.save(out, format="PNG")
+    frame(running, camera, operator, 0, shifted(out.getvalue(), dx=0))
+    frame(running, camera, operator, 1, shifted(still, dx=1))
+    frame(running, camera, operator, 2, shifted(still, dx=2))
+    runs = LedgerEntry.objects.filter(action="engine.search_run")
+    assert [e.data["probes"] for e in runs] == [1, 1, 0]
+    running.refresh_from_db()
+    assert running.faces_processed == 1 and Alert.objects.count() == 1
 
 
 def test_an_unlisted_face_leaves_only_the_count(running, camera, operator):
@@ -244,3 +268,35 @@ def test_a_pause_that_lands_while_a_frame_is_searched_stops_its_alert(
     assert not Alert.objects.exists() and crops(running) == []
     event = LedgerEntry.objects.get(action="engine.caller_failed")
     assert event.data["error"] == "DeploymentNotRunning"
+
+
+def test_the_gate_embeds_only_the_faces_its_caller_chooses_and_names_them_by_index(
+    running, operator
+):
+    """``choose_faces``: every face is found and counted, only the chosen are embedded and
+    searched, candidates name their face among all found; a face not in the frame is refused."""
+    seen = []
+
+    def choose(faces):
+        seen.extend(faces)
+        return [len(faces) - 1]  # only the last face found
+
+    scope = _cached_scope(running, operator)
+    kwargs = {
+        "scope": scope,
+        "gallery_id": running.watchlist.gallery_id,
+        "location_id": running.location_id,
+        "by": operator,
+        "run_id": running.run_id,
+    }
+    result = search_frame(image=images.group_photo(), choose_faces=choose, **kwargs)
+    assert result.faces_processed == len(seen) == len(result.boxes) >= 5
+    assert result.searched == (len(seen) - 1,)
+    assert all(0.0 <= face.quality <= 1.0 for face in seen)
+    run = LedgerEntry.objects.filter(action="engine.search_run").last()
+    assert (run.data["faces_count"], run.data["probes"]) == (len(seen), 1)
+    # The astronaut alone, chosen: her candidate is named by her index among the faces found.
+    listed = search_frame(image=images.astronaut_again(), choose_faces=lambda f: [0], **kwargs)
+    assert [c.probe for c in listed.candidates] == [0] and listed.searched == (0,)
+    with pytest.raises(ValueError):
+        search_frame(image=images.astronaut_again(), choose_faces=lambda f: [3], **kwargs)

@@ -34,13 +34,45 @@ def test_a_track_expires_after_the_configured_seconds_unseen(settings):
     assert tracks.observe([(100, 100, 50, 50)], now=6.0).new_tracks == 1
 
 
-def test_the_cache_holds_boxes_times_and_alerted_ids_per_camera_only():
+def test_the_cache_holds_boxes_times_best_views_and_alerted_ids_per_camera_only():
     tracks = CameraTracks()
     observed = tracks.observe([(1, 2, 30, 40)], now=10.0)
+    observed.choose_views([0.5])
     observed.tracks[0].alerted.add(7)
     save_tracks(5, tracks)
     again = load_tracks(5)
-    assert again.as_data() == {"next_id": 2, "tracks": [[1, [1, 2, 30, 40], 10.0, [7]]]}
+    assert again.as_data() == {"next_id": 2, "tracks": [[1, [1, 2, 30, 40], 10.0, [7], 0.5]]}
     assert load_tracks(6).tracks == []  # another camera sees none of them
     forget_tracks([5])
     assert load_tracks(5).tracks == []
+
+
+def test_a_track_saved_before_best_views_were_kept_searches_its_next_view():
+    old = {"next_id": 2, "tracks": [[1, [1, 2, 30, 40], 10.0, [7]]]}
+    tracks = CameraTracks.from_data(old)
+    assert tracks.tracks[0].best_quality is None and tracks.tracks[0].alerted == {7}
+
+
+def test_a_followed_face_is_searched_first_then_only_for_a_better_view(settings):
+    """Searched once with its best view (DESIGN, Faces not frames): a new track's face is
+    searched at once; the same face again only when its quality beats its best by the gain."""
+    settings.WA_TRACK_RESEARCH_QUALITY_GAIN = 0.05
+    tracks = CameraTracks()
+    box = (100, 100, 80, 80)
+    assert tracks.observe([box], now=0.0).choose_views([0.50]) == [0]
+    assert tracks.observe([box], now=0.04).choose_views([0.54]) == []  # not better enough
+    assert tracks.observe([box], now=0.08).choose_views([0.40]) == []  # worse
+    assert tracks.observe([box], now=0.12).choose_views([0.56]) == [0]  # a better view
+    assert tracks.tracks[0].best_quality == 0.56
+    # A second person entering is searched at once; the first is not searched again.
+    both = tracks.observe([box, (600, 100, 80, 80)], now=0.16)
+    assert both.choose_views([0.57, 0.30]) == [1]
+
+
+def test_thirty_frames_of_one_steady_face_are_searched_once():
+    tracks = CameraTracks()
+    searched = 0
+    for n in range(30):
+        observation = tracks.observe([(100 + n, 100, 80, 80)], now=n / 25)
+        searched += len(observation.choose_views([0.6 + 0.001 * (n % 3)]))
+    assert searched == 1 and tracks.next_id == 2

@@ -76,6 +76,11 @@ def test_a_video_runs_through_and_a_face_in_thirty_frames_is_one_face_and_one_al
     searches = LedgerEntry.objects.filter(action="engine.search_run")
     assert searches.count() == 30
     assert {e.data["run_id"] for e in searches} == {running.run_id}
+    # Searched with its best view, not in every frame: the frames after the first cost
+    # detection only (each search_run says how many faces it found and how many it searched).
+    runs = LedgerEntry.objects.filter(action="engine.search_run")
+    assert [e.data["faces_count"] for e in runs] == [1] * 30
+    assert [e.data["probes"] for e in runs] == [1] + [0] * 29
     # The file goes once the job stops; the figures stay on the ledger.
     assert stored_videos(running) == [] and job.video.name == ""
     processed = LedgerEntry.objects.get(action="deployment.video_processed")
@@ -83,6 +88,24 @@ def test_a_video_runs_through_and_a_face_in_thirty_frames_is_one_face_and_one_al
     # Run twice (acks_late redelivery): nothing happens the second time.
     assert run_task(job)["frames_done"] == 30
     assert LedgerEntry.objects.filter(action="engine.search_run").count() == 30
+
+
+def test_a_sampled_video_searches_every_nth_frame_and_reads_them_all(
+    running, camera, operator, listed, tmp_path, settings
+):
+    """WA_VIDEO_SAMPLE_FPS: 30 frames at 10 fps sampled at 5 are 15 searches; the resume point
+    still counts every frame read, and the face is one face and one alert."""
+    settings.WA_VIDEO_SAMPLE_FPS = 5
+    settings.WA_VIDEO_CHUNK_FRAMES = 4  # chunks that end on skipped frames, and on searched
+    job = upload(running, camera, operator, astronaut_video(tmp_path / "v.avi", 30))
+    assert run_task(job)["status"] == "done"
+    job.refresh_from_db()
+    running.refresh_from_db()
+    assert (job.frames_done, job.faces_processed, job.alerts_raised) == (30, 1, 1)
+    assert (running.frames_processed, running.faces_processed) == (15, 1)
+    assert LedgerEntry.objects.filter(action="engine.search_run").count() == 15
+    processed = LedgerEntry.objects.get(action="deployment.video_processed")
+    assert processed.data["sample_every_nth_frame"] == 2
 
 
 class WorkerKilled(BaseException):
