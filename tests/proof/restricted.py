@@ -22,7 +22,7 @@ def instances(world: World) -> list:
     ]
 
 
-APPLICATIONS = ("draft", "submitted", "lfr", "rfr", "oifr")
+APPLICATIONS = ("draft", "submitted", "urgent_submitted", "urgent_authorised", "lfr", "rfr", "oifr")
 
 
 def renderings(value) -> set[str]:

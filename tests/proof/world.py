@@ -89,6 +89,10 @@ def _people(world: World) -> None:
         username="proof-gold", rank=Rank.CHIEF_SUPERINTENDENT, roles=[Role.AUTHORISING_OFFICER]
     )
     world.users["bronze"] = UserFactory(username="proof-bronze", rank=Rank.INSPECTOR)
+    # An Inspector who may decide urgently: the urgent authority the Superintendent ratifies.
+    world.users["inspector"] = UserFactory(
+        username="proof-inspector", rank=Rank.INSPECTOR, roles=[Role.AUTHORISING_OFFICER]
+    )
 
 
 def _authorities(world: World) -> None:
@@ -105,10 +109,10 @@ def _authorities(world: World) -> None:
         "bronze_commander": u["bronze"],
     }
 
-    def drafted(mode: str, name: str, **overrides):
+    def drafted(mode: str, name: str, decider=None, **overrides):
         return builders.build_draft(
             applicant=u["applicant"],
-            decider=u["authoriser"],
+            decider=decider or u["authoriser"],
             commanders=commanders,
             mode=mode,
             operation_name=name,
@@ -122,6 +126,31 @@ def _authorities(world: World) -> None:
     world.objects["submitted"] = services.submit_application(
         application=submitted, by=u["applicant"]
     )
+    urgent = {
+        "is_urgent": True,
+        "urgency_reason": "Risk to life; no time for the usual process.",
+        "advance_notice": False,
+        "notice_details": "",
+        "no_notice_reason": "critical_threat_to_life",
+    }
+    # Submitted as urgent to the Superintendent: the urgent decision is theirs to make.
+    world.objects["urgent_submitted"] = services.submit_application(
+        application=drafted("lfr", "Operation Proof Urgent", **urgent), by=u["applicant"]
+    )
+    # Urgently authorised by an Inspector: the Superintendent's to ratify.
+    ratifiable = drafted("lfr", "Operation Proof Ratify", decider=u["inspector"], **urgent)
+    services.submit_application(application=ratifiable, by=u["applicant"])
+    services.consult_chief_officer(
+        application=ratifiable, by=u["chief"], outcome="noted", comments="Proceed."
+    )
+    services.urgently_authorise_application(
+        application=ratifiable,
+        by=u["inspector"],
+        reasons="Immediate risk to life.",
+        superintendent_unavailable_reason="Duty Superintendent at a firearms incident.",
+    )
+    ratifiable.refresh_from_db()
+    world.objects["urgent_authorised"] = ratifiable
     lfr = drafted("lfr", "Operation Proof")
     services.submit_application(application=lfr, by=u["applicant"])
     services.consult_chief_officer(
