@@ -25,7 +25,11 @@ from authority.models import (
 from authority.models.limits import NOTE_CHARS, REASONS_CHARS
 from authority.rules import ConditionSpec
 from authority.services.drafting import MAX_ROWS
-from common.serializers import StrictInputSerializer
+from common.serializers import (
+    PlausibleDatesModelSerializer,
+    PlausibleDateTimeField,
+    StrictInputSerializer,
+)
 from oversight.redaction import hidden_fields, shown_value
 
 
@@ -68,7 +72,7 @@ class DecisionSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class ApplicationSerializer(serializers.ModelSerializer):
+class ApplicationSerializer(PlausibleDatesModelSerializer):
     # Text fields take their bounds from the model (authority.models.limits); rows are bounded
     # here as in the service (drafting.MAX_ROWS).
     alternatives = AlternativeSerializer(many=True, required=False, max_length=MAX_ROWS)
@@ -149,8 +153,8 @@ class ApplicationSummarySerializer(serializers.ModelSerializer):
 
 
 class WindowValueSerializer(StrictInputSerializer):
-    start = serializers.DateTimeField()
-    end = serializers.DateTimeField()
+    start = PlausibleDateTimeField()
+    end = PlausibleDateTimeField()
 
 
 # The shape of a condition's value, by kind; the service then checks it only narrows the request.
@@ -232,7 +236,7 @@ class ReasonsInputSerializer(StrictInputSerializer):
 class AuthoriseInputSerializer(ReasonsInputSerializer):
     conditions = ConditionInputSerializer(many=True, required=False, max_length=50)
     mitigation_response = _text(required=False, allow_blank=True, default="")
-    review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    review_by = PlausibleDateTimeField(required=False, allow_null=True, default=None)
 
     def condition_specs(self) -> list[ConditionSpec]:
         return [spec_from(item) for item in self.validated_data.get("conditions", [])]
@@ -250,7 +254,7 @@ class RatifyInputSerializer(ReasonsInputSerializer):
     """Ratification confirms the urgent decision's scope: it takes no conditions."""
 
     mitigation_response = _text(required=False, allow_blank=True, default="")
-    review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    review_by = PlausibleDateTimeField(required=False, allow_null=True, default=None)
 
 
 class CancelInputSerializer(StrictInputSerializer):
@@ -266,13 +270,13 @@ class ConsultInputSerializer(StrictInputSerializer):
 
 class RenewInputSerializer(StrictInputSerializer):
     reasons = _text(allow_blank=True)
-    new_end = serializers.DateTimeField()
+    new_end = PlausibleDateTimeField()
 
 
 class ReviewInputSerializer(StrictInputSerializer):
     findings = _text(allow_blank=True)
     outcome = serializers.CharField(max_length=32)
-    next_review_by = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    next_review_by = PlausibleDateTimeField(required=False, allow_null=True, default=None)
 
 
 ROW_KEYS = ("alternatives", "locations", "assessments")

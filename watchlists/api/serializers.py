@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from authority.models import Application, Location
 from authority.selectors import scope_decision
-from common.serializers import StrictInputSerializer
+from common.serializers import PlausibleDateTimeField, StrictInputSerializer
 from oversight.api.serializers import RestrictedDateField, blank_choice
 from oversight.redaction import hidden_fields, shown_value
 from watchlists.models import (
@@ -128,8 +128,8 @@ class FlagSerializer(serializers.ModelSerializer):
 class WatchlistCreateInputSerializer(StrictInputSerializer):
     authority = serializers.PrimaryKeyRelatedField(queryset=Application.objects.all())
     name = serializers.CharField(max_length=200, allow_blank=True)
-    deployment_start = serializers.DateTimeField()
-    deployment_end = serializers.DateTimeField()
+    deployment_start = PlausibleDateTimeField()
+    deployment_end = PlausibleDateTimeField()
     location = serializers.PrimaryKeyRelatedField(queryset=Location.objects.all())
 
 
