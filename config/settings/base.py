@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "gate",
     "watchlists",
     "deployments",
+    "reviews",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,29 @@
+"""What reviews hands oversight for the inspection export: each approved review's PDF."""
+
+from collections.abc import Iterator
+from datetime import date
+
+from oversight.documents import DocumentSource, InspectableDocument
+from reviews.models import Review, ReviewStatus
+
+
+def reviews_for_inspection(since: date | None) -> Iterator[InspectableDocument]:
+    reviews = Review.objects.filter(status=ReviewStatus.APPROVED).order_by("approved_at", "pk")
+    if since is not None:
+        reviews = reviews.filter(approved_at__date__gte=since)
+    for review in reviews.iterator(chunk_size=50):
+        yield InspectableDocument(
+            path=f"reviews/deployment-{review.deployment_id}.pdf",
+            content=bytes(review.pdf),
+            stored_sha256=review.pdf_sha256,
+            issued_at=review.approved_at,
+            meta={"review_id": review.pk, "deployment_id": review.deployment_id},
+        )
+
+
+REVIEW_SOURCE = DocumentSource(
+    key="reviews",
+    label="Review PDFs",
+    model="reviews.Review",
+    documents=reviews_for_inspection,
+)
