@@ -122,10 +122,7 @@ class DeploymentFigures:
         return cls(
             **{k: int(data.get(k, 0)) for k in names},
             outcomes={k: int(v) for k, v in (data.get("outcomes") or {}).items()},
-            by_category=tuple(
-                CategoryFigures(**dict(c))
-                for c in data.get("by_category") or ()
-            ),
+            by_category=tuple(CategoryFigures(**dict(c)) for c in data.get("by_category") or ()),
         )
 
     def outcome_rows(self) -> list[tuple[str, int]]:
