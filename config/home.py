@@ -32,17 +32,6 @@ SectionProvider = Callable[[object], HomeSection | None]
 
 # What each role's capability will bring, until its app is installed (DOMAIN.md).
 COMING: dict[Role, Coming] = {
-    Role.REVIEWER: Coming(
-        "Post-deployment reviews are coming with the reviews capability: you will record what "
-        "happened at each deployment and whether its safeguards worked.",
-        (
-            "A review records faces processed, alerts, false alerts, engagements and arrests, "
-            "by watchlist category.",
-            "It records system performance, whether safeguards worked, equality observations "
-            "and lessons.",
-            "It attests that non-matched and watchlist data were deleted.",
-        ),
-    ),
     Role.PUBLISHER: Coming(
         "Publishing deployments and results is coming with the reviews capability: you will "
         "announce planned deployments and publish each one's figures.",
