@@ -34,4 +34,5 @@ urlpatterns = [
         oversight_views.ledger_public_checkpoint,
         name="ledger-public-checkpoint",
     ),
+    path("transparency/", include("reviews.public_urls")),
 ]

@@ -51,3 +51,8 @@ class FiguresChanged(WrongState):
 
 class DeletionNotAttested(WrongState):
     code = "review_deletion_not_attested"
+
+
+class NotAPublisher(NotPermitted):
+    code = "not_a_publisher"
+    default_detail = "Only someone holding the Publisher role approves what goes out."

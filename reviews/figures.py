@@ -102,7 +102,7 @@ class DeploymentFigures:
     by_category: tuple[CategoryFigures, ...] = ()
 
     @property
-    def false_alert_rate_per_face(self) -> str:
+    def false_alert_rate_per_face_processed(self) -> str:
         return rate(self.false_alerts, self.faces_processed)
 
     @property
@@ -112,7 +112,7 @@ class DeploymentFigures:
     def as_dict(self) -> dict:
         data = asdict(self)
         data["by_category"] = [asdict(c) for c in self.by_category]
-        data["false_alert_rate_per_face"] = self.false_alert_rate_per_face
+        data["false_alert_rate_per_face_processed"] = self.false_alert_rate_per_face_processed
         data["false_alert_rate_per_alert"] = self.false_alert_rate_per_alert
         return data
 

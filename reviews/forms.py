@@ -38,3 +38,14 @@ class ReturnForm(GovukForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class PurposeForm(GovukForm):
+    purpose = forms.CharField(
+        label="Purpose, in plain words",
+        help_text="Why the force is deploying here, as the public will read it: no names, no "
+        "intelligence, nothing restricted.",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

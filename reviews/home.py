@@ -61,4 +61,34 @@ def approver_section(user: User) -> HomeSection | None:
     )
 
 
-HOME_SECTIONS = [reviewer_section, approver_section]
+def publisher_section(user: User) -> HomeSection | None:
+    if not selectors.may_publish_any(user):
+        return None
+    publications = reverse("reviews:publications")
+    work = [
+        WorkItem(
+            title=f"{d.location.name}: announce",
+            href=publications,
+            status="Planned",
+            detail=f"{d.planned_start:%d %b %Y %H:%M} UTC.",
+            acts=(Link("Announce", publications),),
+        )
+        for d in selectors.to_announce(user)[:LIMIT]
+    ] + [_item(r, "Publish the results") for r in selectors.to_publish(user)[:LIMIT]]
+    return HomeSection(
+        heading="Publication",
+        roles=frozenset({Role.PUBLISHER}),
+        intro="Announce planned deployments in advance and publish each deployment's results "
+        "once its review is approved. Never published: the intelligence case, names, images, "
+        "record ids, anything restricted.",
+        work=work,
+        work_heading="Waiting for you",
+        empty="Nothing waits to be announced or published.",
+        next_steps=[
+            Link("Publication", publications),
+            Link("The public transparency site", reverse("transparency:index")),
+        ],
+    )
+
+
+HOME_SECTIONS = [reviewer_section, approver_section, publisher_section]

@@ -74,3 +74,45 @@ class Review(models.Model):
     @property
     def is_approved(self) -> bool:
         return self.status == ReviewStatus.APPROVED
+
+
+class PublicationStatus(models.TextChoices):
+    ANNOUNCED = "announced", "Announced in advance"
+    PUBLISHED = "published", "Results published"
+
+
+class PublishedDeployment(models.Model):
+    """What the public may see of one deployment, exactly as a publisher approved it.
+
+    The public site reads these records alone, never the live tables: the announcement (date,
+    time window, borough, location, purpose in plain words) and, once the review is approved,
+    the results record (the published columns, figures from the approved review). Each is
+    put on the ledger with its SHA-256 when it goes out.
+    """
+
+    deployment = models.OneToOneField(
+        "deployments.Deployment", on_delete=models.PROTECT, related_name="publication"
+    )
+    # The public reference ("LFR-2026-0001"): the public site never shows a database id.
+    reference = models.CharField(max_length=20, unique=True)
+    status = models.CharField(max_length=20, choices=PublicationStatus.choices)
+    announcement = models.JSONField(default=dict, blank=True)
+    announced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    announced_at = models.DateTimeField(null=True, blank=True)
+    record = models.JSONField(default=dict, blank=True)
+    record_sha256 = models.CharField(max_length=64, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    pdf = models.BinaryField(editable=False, blank=True, default=b"")
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-pk"]
+        permissions = [("publish_deployment", "Can announce deployments and publish results")]
+
+    def __str__(self) -> str:
+        return self.reference

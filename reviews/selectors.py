@@ -49,3 +49,35 @@ def to_approve(user: User) -> QuerySet[Review]:
         .exclude(author=user)
         .exclude(submitted_by=user)
     )
+
+
+def may_publish_any(user: User) -> bool:
+    from reviews.services.publication import may_publish
+
+    return may_publish(user)
+
+
+def to_announce(user: User):
+    """Planned deployments not yet announced, soonest first (for a publisher)."""
+    from deployments.models import Deployment, DeploymentStatus
+
+    if not may_publish_any(user):
+        return Deployment.objects.none()
+    return (
+        Deployment.objects.filter(status=DeploymentStatus.PLANNED, publication__isnull=True)
+        .select_related("location", "authority")
+        .order_by("planned_start", "pk")
+    )
+
+
+def to_publish(user: User) -> QuerySet[Review]:
+    """Approved reviews whose results are not yet published (for a publisher)."""
+    from reviews.models import PublicationStatus
+
+    if not may_publish_any(user):
+        return Review.objects.none()
+    return (
+        reviews_visible_to(user)
+        .filter(status=ReviewStatus.APPROVED)
+        .exclude(deployment__publication__status=PublicationStatus.PUBLISHED)
+    )

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from common.errors import DomainError
 from reviews import selectors
 from reviews.documents import review_context
-from reviews.forms import NarrativeForm, ReturnForm
+from reviews.forms import NarrativeForm, PurposeForm, ReturnForm
 from reviews.models import Review, ReviewStatus
 from reviews.services.reviewing import (
     NARRATIVE_FIELDS,
@@ -126,3 +126,55 @@ def review_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response["X-Content-SHA256"] = review.pdf_sha256
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@login_required
+def publications(request: HttpRequest) -> HttpResponse:
+    """The publisher's page: planned deployments to announce, approved results to publish."""
+    if not selectors.may_publish_any(request.user):
+        raise PermissionDenied
+    return render(
+        request,
+        "reviews/publications.html",
+        {
+            "to_announce": selectors.to_announce(request.user),
+            "to_publish": selectors.to_publish(request.user),
+        },
+    )
+
+
+def _publish_action(request: HttpRequest, service, deployment_pk: int, done: str):
+    from deployments.models import Deployment
+
+    if not selectors.may_publish_any(request.user):
+        raise PermissionDenied
+    deployment = get_object_or_404(Deployment, pk=deployment_pk)
+    form = PurposeForm(request.POST)
+    purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
+    try:
+        service(deployment=deployment, by=request.user, purpose=purpose)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, done)
+    return redirect("reviews:publications")
+
+
+@login_required
+@require_POST
+def announce(request: HttpRequest, pk: int) -> HttpResponse:
+    from reviews.services.publication import announce_planned_deployment
+
+    return _publish_action(
+        request, announce_planned_deployment, pk, "Announced on the transparency site."
+    )
+
+
+@login_required
+@require_POST
+def publish(request: HttpRequest, pk: int) -> HttpResponse:
+    from reviews.services.publication import publish_deployment_results
+
+    return _publish_action(
+        request, publish_deployment_results, pk, "Results published on the transparency site."
+    )

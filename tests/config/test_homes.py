@@ -25,7 +25,7 @@ EXPECTED_ON_HOME = {
     "silver": ["Halt the engine", "Deployments you command", "Plan a deployment"],
     "investigator": ["Retrospective searches and identity checks"],
     "reviewer": ["Post-deployment reviews to write", "Reviews to approve"],
-    "publisher": ["Coming next"],
+    "publisher": ["Publication", "The public transparency site"],
     "oversight": ["The ledger timeline", "Verify the ledger"],
     "admin": ["Create an account"],
 }
@@ -56,7 +56,7 @@ EXPECTED_ON_HOME = {
     "silver": ["Halt the engine", "Deployments you command", "Plan a deployment"],
     "investigator": ["Retrospective searches and identity checks"],
     "reviewer": ["Post-deployment reviews to write", "Reviews to approve"],
-    "publisher": ["Coming next"],
+    "publisher": ["Publication", "The public transparency site"],
     "oversight": ["The ledger timeline", "Verify the ledger"],
     "admin": ["Create an account"],
 }
@@ -80,12 +80,14 @@ def test_every_demo_accounts_home_shows_its_own_work_and_something_to_do(client,
 
 
 @pytest.mark.django_db
-def test_a_role_still_to_come_has_a_guide_to_its_rules(client):
+def test_every_role_is_served_by_its_app_now(client):
+    from config.home import COMING
+
+    assert COMING == {}
     client.force_login(UserFactory(roles=[Role.PUBLISHER]))
     home = client.get("/").content.decode()
-    assert "Coming next" in home and "/guide/publisher/" in home
-    guide = client.get("/guide/publisher/").content.decode()
-    assert "Never published: the intelligence case, names, images, anything restricted." in guide
+    assert "Publication" in home and "Coming next" not in home
+    assert client.get("/guide/publisher/").status_code == 404
 
 
 @pytest.mark.django_db

@@ -18,7 +18,7 @@ def test_westminster_figures_from_the_records(westminster):
     assert (f.faces_processed, f.watchlist_size, f.alerts) == (12_120, 9_756, 11)
     assert (f.true_alerts, f.false_alerts, f.engagements, f.arrests) == (10, 1, 7, 4)
     assert f.undecided_alerts == 0
-    assert f.false_alert_rate_per_face == "0.0083"
+    assert f.false_alert_rate_per_face_processed == "0.0083"
     assert f.false_alert_rate_per_alert == "9.1"
     assert f.outcomes == {
         "arrest": 4,
