@@ -198,7 +198,7 @@ def _aggregate(
     )
 
 
-def _version_run(deployment: Deployment) -> int:
+def version_run(deployment: Deployment) -> int:
     """The watchlist version the deployment ran: the one in force when it started (a
     signed-off list is frozen; any change opens a version needing its own sign-off)."""
     started = (
@@ -220,7 +220,7 @@ def from_records(deployment: Deployment) -> DeploymentFigures:
     deployment = Deployment.objects.select_related("watchlist").get(pk=deployment.pk)
     version = WatchlistVersion.objects.filter(
         watchlist_id=deployment.watchlist_id,
-        number=_version_run(deployment),
+        number=version_run(deployment),
         signed_off_at__isnull=False,
     ).first()
     alerts = [
@@ -319,7 +319,7 @@ def from_ledger(deployment: Deployment) -> DeploymentFigures:
     return figures_from_events(
         run_id=run_id,
         watchlist_id=deployment.watchlist_id,
-        version=_version_run(deployment),
+        version=version_run(deployment),
         events=events,
     )
 

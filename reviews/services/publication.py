@@ -21,6 +21,7 @@ from deployments.models import Deployment, DeploymentStatus
 from oversight.ledger import record_event
 from reviews import public
 from reviews.errors import NotAPublisher
+from reviews.figures import version_run
 from reviews.models import PublicationStatus, PublishedDeployment, Review, ReviewStatus
 from reviews.public_cache import invalidate_public_pages
 
@@ -35,10 +36,14 @@ def may_publish(user: User) -> bool:
     )
 
 
+def record_bytes(record: dict) -> bytes:
+    """The record as canonical JSON (sorted keys, no spaces, UTF-8): what is hashed and what
+    the inspection export ships."""
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def record_sha256(record: dict) -> str:
-    """The SHA-256 of the record as canonical JSON (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
+    return hashlib.sha256(record_bytes(record)).hexdigest()
 
 
 def _purpose(text: str, *, required: bool) -> str:
@@ -148,6 +153,8 @@ def publish_deployment_results(
             "deployment_id": deployment.pk,
             "review_id": review.pk,
             "run_id": deployment.run_id,
+            "watchlist_id": deployment.watchlist_id,
+            "watchlist_version": version_run(deployment),
             "reference": reference,
             # Every published figure, as published, so each can be recomputed offline.
             "figures": {key: record[key] for key in public.FIGURE_KEYS},
