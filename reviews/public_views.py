@@ -11,11 +11,13 @@ the schema in the JSON and in docs/reviews.md), a PDF per deployment and per yea
 import csv
 import hashlib
 import io
+from functools import wraps
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.views.decorators.cache import cache_control
+from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
 from reviews import transparency
@@ -26,9 +28,16 @@ from reviews.public_documents import render_year_pdf
 
 
 def _public(view):
-    """Safe methods only, and a public Cache-Control (the middleware keeps it only for
-    anonymous readers)."""
-    return require_safe(cache_control(public=True, max_age=300)(view))
+    """Safe methods only, and a public Cache-Control for WA_TRANSPARENCY_CACHE_SECONDS (the
+    middleware keeps it only for anonymous readers)."""
+
+    @wraps(view)
+    def public_view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        patch_cache_control(response, public=True, max_age=settings.WA_TRANSPARENCY_CACHE_SECONDS)
+        return response
+
+    return require_safe(public_view)
 
 
 def _index_body() -> str:

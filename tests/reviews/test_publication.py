@@ -160,3 +160,16 @@ def test_a_planned_deployment_is_announced_in_advance(
     assert "Searching for people wanted on warrant." in page
     assert deployment.location.name in page
     assert LedgerEntry.objects.filter(action="publication.deployment_announced").exists()
+
+
+def test_the_authorising_officer_is_named_only_at_or_above_the_configured_rank(
+    approved, publisher, superintendent, settings
+):
+    settings.WA_PUBLIC_NAMED_MINIMUM_RANK = 60  # above the deciding Superintendent
+    publication = publish_deployment_results(deployment=approved.deployment, by=publisher)
+    assert publication.record["authorised_by"] == {"rank": "Superintendent", "name": ""}
+    assert superintendent.last_name not in json.dumps(publication.record)
+
+
+def test_at_the_configured_rank_the_authorising_officer_is_named(published, superintendent):
+    assert published.record["authorised_by"]["name"] == superintendent.get_full_name()
