@@ -9,6 +9,7 @@ PDF is then rendered and stored with its SHA-256, like the Written Authority Doc
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 
 class ReviewStatus(models.TextChoices):
@@ -53,6 +54,8 @@ class Review(models.Model):
     # The approved review as rendered (stored in the database, so it commits with approval).
     pdf = models.BinaryField(editable=False, blank=True, default=b"")
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    # Field-level history for oversight (the PDF is kept once, with its hash on the ledger).
+    history = HistoricalRecords(excluded_fields=["pdf"])
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
@@ -109,6 +112,7 @@ class PublishedDeployment(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     pdf = models.BinaryField(editable=False, blank=True, default=b"")
     pdf_sha256 = models.CharField(max_length=64, blank=True)
+    history = HistoricalRecords(excluded_fields=["pdf"])
 
     class Meta:
         ordering = ["-pk"]
