@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from authority import builders, services
-from authority.models import LocationType, User
+from authority.models import LIVE_STATUSES, Application, LocationType, User
 from common.errors import DomainError
 from common.roles import Role
 from deployments.models import (
@@ -34,7 +34,10 @@ from deployments.services.cameras import register_camera
 from deployments.services.lifecycle import complete_deployment, plan_deployment, start_deployment
 from oversight.ledger import record_event
 from reviews.models import PublicationStatus, PublishedDeployment, Review, ReviewStatus
-from reviews.services.publication import publish_deployment_results
+from reviews.services.publication import (
+    announce_planned_deployment,
+    publish_deployment_results,
+)
 from reviews.services.reviewing import (
     approve_review,
     open_review,
@@ -120,7 +123,7 @@ def _authority(users: dict[str, User]):
 
 def _signed_off_watchlist(application, users) -> tuple[Watchlist, list[WatchlistEntry]]:
     """The list and its alerting entries as rows and events, signed off at its full size."""
-    officer, signer = users["watchlist"], users["superintendent"]
+    officer = users["watchlist"]
     watchlist = create_watchlist(
         application=application,
         by=officer,
@@ -161,14 +164,22 @@ def _signed_off_watchlist(application, users) -> tuple[Watchlist, list[Watchlist
             },
         )
         entries.append(entry)
+    _sign_off(watchlist, users, CATEGORY_COUNTS)
+    return watchlist, entries
+
+
+def _sign_off(watchlist: Watchlist, users, counts: dict[str, int]) -> None:
+    """The signed-off version at ``counts`` and its event, as ``sign_off_watchlist`` writes."""
+    now = timezone.now()
+    signer = users["superintendent"]
     version, _ = WatchlistVersion.objects.get_or_create(
         watchlist=watchlist,
         number=watchlist.version,
-        defaults={"opened_at": now, "opened_by": officer},
+        defaults={"opened_at": now, "opened_by": users["watchlist"]},
     )
     version.signed_off_at, version.signed_off_by = now, signer
-    version.entry_count = sum(CATEGORY_COUNTS.values())
-    version.category_counts = dict(CATEGORY_COUNTS)
+    version.entry_count = sum(counts.values())
+    version.category_counts = dict(counts)
     version.save()
     watchlist.status = WatchlistStatus.SIGNED_OFF
     watchlist.save(update_fields=["status"])
@@ -183,7 +194,6 @@ def _signed_off_watchlist(application, users) -> tuple[Watchlist, list[Watchlist
             "category_counts": version.category_counts,
         },
     )
-    return watchlist, entries
 
 
 def _run(deployment: Deployment, entries, users) -> None:
@@ -278,8 +288,53 @@ def _deploy(users) -> Deployment:
     return deployment
 
 
+ANNOUNCED_OPERATION = "Operation Heron"  # authorised for later by authority.demo_applications
+ANNOUNCED_WATCHLIST = "Heron: north gate, planned"
+
+
+def _announce(users: dict[str, User]) -> str:
+    """Plan Operation Heron's deployment (its list signed off as rows and events, at 18
+    people) and announce it in advance; "" when the demo applications did not run."""
+    application = Application.objects.filter(
+        operation_name=ANNOUNCED_OPERATION, status__in=LIVE_STATUSES
+    ).first()
+    if application is None:
+        return ""
+    deployment = Deployment.objects.filter(watchlist__name=ANNOUNCED_WATCHLIST).first()
+    if deployment is None:
+        watchlist = create_watchlist(
+            application=application,
+            by=users["watchlist"],
+            name=ANNOUNCED_WATCHLIST,
+            deployment_start=application.valid_from,
+            deployment_end=application.valid_until,
+            location=application.decisions.in_force().first().authorised_locations.first(),
+        )
+        _sign_off(watchlist, users, {"wanted_by_courts": 18})
+        deployment = plan_deployment(
+            watchlist=watchlist,
+            by=users["silver"],
+            operators=[users["operator"]],
+            engagement_officers=[users["engagement"]],
+        )
+    publication = PublishedDeployment.objects.filter(deployment=deployment).first()
+    if publication is None:
+        publication = announce_planned_deployment(
+            deployment=deployment,
+            by=users["publisher"],
+            purpose="To find people wanted on recall to prison who are expected at the festival.",
+        )
+    return publication.reference
+
+
 def seed(*, users: dict[str, User], stdout) -> None:
-    """Deploy, review and publish Operation Kestrel (once)."""
+    """Deploy, review and publish Operation Kestrel, and announce Heron (once each)."""
+    try:
+        announced = _announce(users)
+        if announced:
+            stdout.write(f"Demo announcement: Operation Heron's deployment, as {announced}.")
+    except DomainError as refused:
+        stdout.write(f"Demo announcement: not made ({refused.code}): {refused.detail}")
     try:
         deployment = Deployment.objects.filter(watchlist__name=WATCHLIST).first()
         if deployment is None:

@@ -33,6 +33,7 @@ from reviews.errors import (
 )
 from reviews.expected import expected_for
 from reviews.models import Review, ReviewStatus
+from reviews.public_cache import invalidate_public_pages
 
 NARRATIVE_FIELDS = {
     "system_performance": "System performance",
@@ -110,6 +111,8 @@ def open_review(*, deployment: Deployment, by: User | None = None) -> Review:
             "ended_by_id": by.pk if by is not None else None,
         },
     )
+    # An announced deployment that has ended leaves the public list of planned ones.
+    transaction.on_commit(invalidate_public_pages)
     return review
 
 

@@ -79,6 +79,8 @@ def test_no_restricted_value_on_any_public_page_after_seed_demo(client, settings
     assert f"/transparency/deployments/{published.reference}/" in pages
     assert f"/transparency/deployments/{published.reference}.pdf" in pages
     assert any(url.endswith(".pdf") and url[-8:-4].isdigit() for url in pages)
+    announced = PublishedDeployment.objects.get(status=PublicationStatus.ANNOUNCED)
+    assert announced.announcement["location"] in pages["/transparency/"]
     data = json.loads(pages["/transparency/deployments.json"])
     assert data["deployments"][0]["arrests"] == 4
     secrets = restricted_values()
