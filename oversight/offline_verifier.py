@@ -68,7 +68,8 @@ decided engaged with ``true_alert_engaged`` or ``false_alert_found_on_engagement
 those engagements whose result is ``arrest``; both false alert rates as percentages to two
 significant figures (half up). The published record shipped in the export
 (``publications/<reference>.json``, canonical JSON) must hash to the entry's record_sha256,
-and each of its figures must equal the recomputed one; the first that does not is named.
+and each of its figures must equal the recomputed one; the first that does not is named. Each
+approved review PDF must hash to the pdf_sha256 of its ``review.approved`` entry.
 """
 
 from __future__ import annotations
@@ -510,6 +511,9 @@ def verify_export(
     wad_problem = _check_wads(export, manifest)
     if wad_problem:
         return False, wad_problem
+    review_problem = _check_review_pdfs(export, manifest)
+    if review_problem:
+        return False, review_problem
     checked, figure_problem = check_published_figures(export, manifest, anchored=first > 1)
     if figure_problem:
         return False, figure_problem
@@ -537,6 +541,31 @@ def _signed_fields(checkpoint: dict) -> tuple:
         checkpoint[k]
         for k in ("tree_size", "head_hash", "signed_at", "public_key_bytes", "signature_bytes")
     )
+
+
+def _check_review_pdfs(export: Export, manifest: dict) -> str | None:
+    """Each approved review's PDF hashes to the pdf_sha256 its ``review.approved`` entry
+    recorded (not only to the hash stored beside it, which could be rewritten with it)."""
+    files = manifest.get("reviews", {}).get("files", [])
+    if not files:
+        return None
+    approved: dict[str, str] = {}
+    for rows in _export_rows(export, "ledger.jsonl"):
+        for row in rows:
+            if row[4] == "review.approved" and row[5] == "reviews.review":
+                approved[row[6]] = json.loads(row[7]).get("pdf_sha256", "")
+    for item in files:
+        path = item.get("path")
+        if not path or not export.exists(path):
+            return f"review PDF {path} listed in the manifest is missing from the export"
+        digest = hashlib.sha256(export.read(path)).hexdigest()
+        recorded = approved.get(str(item.get("review_id")))
+        if recorded is not None and digest != recorded:
+            return (
+                f"review PDF {path} does not match the pdf_sha256 its approval put on the "
+                f"ledger ({_short(recorded)}); its bytes hash to {_short(digest)}"
+            )
+    return None
 
 
 def _check_wads(export: Export, manifest: dict) -> str | None:

@@ -58,3 +58,12 @@ def test_a_record_edited_in_the_export_is_flagged(published, tmp_path):  # noqa:
 )
 def test_the_verifier_rounds_rates_as_the_platform_does(n, d):
     assert percent(n, d) == rate(n, d)
+
+
+def test_a_review_pdf_replaced_in_the_export_is_flagged(published, tmp_path):  # noqa: F811
+    review = published.deployment.review
+    _, folder = export(tmp_path)
+    path = folder / f"reviews/deployment-{review.deployment_id}.pdf"
+    path.write_bytes(b"%PDF-1.7 another review")
+    ok, line = verify_export(folder)
+    assert not ok and "does not match the pdf_sha256 its approval put on the ledger" in line
