@@ -211,6 +211,12 @@ class CancellationReportRequired(InvalidInput):
     default_detail = "Write the cancellation report: why, and what was done under the authority."
 
 
+class AuthorityNotClosable(WrongState):
+    """Something registered in ``authority.closing`` is still to do (a review to approve)."""
+
+    code = "authority_not_closable"
+
+
 __all__ = [
     name
     for name, value in globals().items()

@@ -13,6 +13,7 @@ from authority import forms, policies, selectors, services
 from authority.errors import IncompleteApplication
 from authority.models import LIVE_STATUSES, Application, ApplicationStatus, ConditionKind
 from authority.rules import ConditionSpec, missing_items
+from biometric_engine.expectation import expectation
 from common.errors import DomainError
 
 DECISION_ACTS = frozenset({"authorise", "urgently_authorise", "refuse", "return"})
@@ -360,8 +361,27 @@ def application_decide(request: HttpRequest, pk: int) -> HttpResponse:
             "history": selectors.application_history(application, reader=request.user),
             "restricted": True,
             "equitability": equitability,
+            "expected": _expected_false_alerts(request, application),
             **selectors.equality_evidence(application),
         },
+    )
+
+
+DEFAULT_FOOTFALL = 10_000
+
+
+def _expected_false_alerts(request: HttpRequest, application) -> dict:
+    """What the model's own 1:N figures predict for the asked watchlist size and threshold,
+    at the footfall the officer enters (GET ``footfall``; 10,000 faces until they do)."""
+    try:
+        footfall = max(1, min(int(request.GET.get("footfall", DEFAULT_FOOTFALL)), 10**8))
+    except ValueError:
+        footfall = DEFAULT_FOOTFALL
+    return expectation(
+        model_version=application.model_version,
+        threshold=application.requested_threshold,
+        watchlist_size=application.max_watchlist_size or 0,
+        faces=footfall,
     )
 
 

@@ -9,6 +9,7 @@ from config.token_views import ObtainTokenView
 from deployments.api.searches import ROUTES as SEARCH_ROUTES
 from deployments.api.urls import ROUTES as DEPLOYMENT_ROUTES
 from oversight.api.views import LedgerEntryViewSet
+from reviews.api.urls import ROUTES as REVIEW_ROUTES
 from watchlists.api.imports import WatchlistImportView
 from watchlists.api.subject_access import SubjectAccessView
 from watchlists.api.urls import ROUTES as WATCHLIST_ROUTES
@@ -17,7 +18,12 @@ router = DefaultRouter()
 router.register("applications", ApplicationViewSet, basename="application")
 router.register("officers", OfficerViewSet, basename="officer")
 router.register("ledger", LedgerEntryViewSet, basename="ledger-entry")
-for prefix, viewset, basename in [*WATCHLIST_ROUTES, *DEPLOYMENT_ROUTES, *SEARCH_ROUTES]:
+for prefix, viewset, basename in [
+    *WATCHLIST_ROUTES,
+    *DEPLOYMENT_ROUTES,
+    *SEARCH_ROUTES,
+    *REVIEW_ROUTES,
+]:
     router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [

@@ -31,29 +31,7 @@ class Coming:
 SectionProvider = Callable[[object], HomeSection | None]
 
 # What each role's capability will bring, until its app is installed (DOMAIN.md).
-COMING: dict[Role, Coming] = {
-    Role.REVIEWER: Coming(
-        "Post-deployment reviews are coming with the reviews capability: you will record what "
-        "happened at each deployment and whether its safeguards worked.",
-        (
-            "A review records faces processed, alerts, false alerts, engagements and arrests, "
-            "by watchlist category.",
-            "It records system performance, whether safeguards worked, equality observations "
-            "and lessons.",
-            "It attests that non-matched and watchlist data were deleted.",
-        ),
-    ),
-    Role.PUBLISHER: Coming(
-        "Publishing deployments and results is coming with the reviews capability: you will "
-        "announce planned deployments and publish each one's figures.",
-        (
-            "Published per deployment: date, times, borough and location, use case, watchlist "
-            "size, threshold, faces processed, alerts, false alerts, engagements, arrests.",
-            "The false alert rate is published both per face processed and per alert.",
-            "Never published: the intelligence case, names, images, anything restricted.",
-        ),
-    ),
-}
+COMING: dict[Role, Coming] = {}
 
 
 def url(name: str, *args) -> str | None:

@@ -54,6 +54,19 @@ NAV_LINKS: list[NavLink] = [
             }
         ),
     ),
+    NavLink(
+        "Reviews",
+        "reviews:review-list",
+        roles=frozenset(
+            {
+                Role.REVIEWER,
+                Role.AUTHORISING_OFFICER,
+                Role.PUBLISHER,
+                Role.OVERSIGHT,
+                Role.ADMINISTRATOR,
+            }
+        ),
+    ),
     NavLink("Oversight", "oversight:timeline", roles=frozenset({Role.OVERSIGHT})),
     NavLink("API", "api-docs"),
     NavLink("Accounts", "accounts:account-list", roles=frozenset({Role.ADMINISTRATOR})),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/officers/", include("authority.account_urls")),
     path("watchlists/", include("watchlists.urls")),
     path("deployments/", include("deployments.urls")),
+    path("reviews/", include("reviews.urls")),
     path("admin/login/", views.admin_sign_in),  # before admin/: one throttled sign-in
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
@@ -33,4 +34,5 @@ urlpatterns = [
         oversight_views.ledger_public_checkpoint,
         name="ledger-public-checkpoint",
     ),
+    path("transparency/", include("reviews.public_urls")),
 ]

@@ -54,6 +54,22 @@ the platform publishes at /transparency/ledger-key.pem, or pass that file with -
 
 An entry appended after the last checkpoint is protected by the chain only against changes by
 someone who cannot recompute hashes; a signed checkpoint is what fixes the history up to it.
+
+Published figures, figure by figure
+-----------------------------------
+Each ``publication.results_published`` entry carries the published figures of one deployment
+(its run id, watchlist id and version). Once the chain verifies, every figure is recomputed
+from the ledger's own events: watchlist size from ``watchlist.signed_off`` (entry_count, for
+that watchlist and version); faces processed as the sum of ``new_faces_count`` of the run's
+``deployment.faces_seen``; alerts as the run's ``alert.raised``; false alerts as alerts
+adjudicated ``no_match`` (``alert.adjudicated``) or decided ``false_alert_not_engaged`` /
+``false_alert_found_on_engagement`` (``alert.engagement_decided``); engagements as alerts
+decided engaged with ``true_alert_engaged`` or ``false_alert_found_on_engagement``; arrests as
+those engagements whose result is ``arrest``; both false alert rates as percentages to two
+significant figures (half up). The published record shipped in the export
+(``publications/<reference>.json``, canonical JSON) must hash to the entry's record_sha256,
+and each of its figures must equal the recomputed one; the first that does not is named. Each
+approved review PDF must hash to the pdf_sha256 of its ``review.approved`` entry.
 """
 
 from __future__ import annotations
@@ -67,6 +83,7 @@ import sys
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 ENTRY_DOMAIN = "wa-ledger-entry-v1"
@@ -494,6 +511,12 @@ def verify_export(
     wad_problem = _check_wads(export, manifest)
     if wad_problem:
         return False, wad_problem
+    review_problem = _check_review_pdfs(export, manifest)
+    if review_problem:
+        return False, review_problem
+    checked, figure_problem = check_published_figures(export, manifest, anchored=first > 1)
+    if figure_problem:
+        return False, figure_problem
     covered = latest["tree_size"]
     tail = (chain.last_seq or 0) - covered
     span = f"seq {first}..{chain.last_seq}" if chain.entries else "no entries"
@@ -508,6 +531,8 @@ def verify_export(
     wads = manifest.get("wads", {}).get("files", [])
     if wads:
         line += f"; {len(wads)} WAD files match their recorded sha256"
+    if checked:
+        line += f"; every figure of {checked} published deployments recomputed from the ledger"
     return True, line
 
 
@@ -516,6 +541,31 @@ def _signed_fields(checkpoint: dict) -> tuple:
         checkpoint[k]
         for k in ("tree_size", "head_hash", "signed_at", "public_key_bytes", "signature_bytes")
     )
+
+
+def _check_review_pdfs(export: Export, manifest: dict) -> str | None:
+    """Each approved review's PDF hashes to the pdf_sha256 its ``review.approved`` entry
+    recorded (not only to the hash stored beside it, which could be rewritten with it)."""
+    files = manifest.get("reviews", {}).get("files", [])
+    if not files:
+        return None
+    approved: dict[str, str] = {}
+    for rows in _export_rows(export, "ledger.jsonl"):
+        for row in rows:
+            if row[4] == "review.approved" and row[5] == "reviews.review":
+                approved[row[6]] = json.loads(row[7]).get("pdf_sha256", "")
+    for item in files:
+        path = item.get("path")
+        if not path or not export.exists(path):
+            return f"review PDF {path} listed in the manifest is missing from the export"
+        digest = hashlib.sha256(export.read(path)).hexdigest()
+        recorded = approved.get(str(item.get("review_id")))
+        if recorded is not None and digest != recorded:
+            return (
+                f"review PDF {path} does not match the pdf_sha256 its approval put on the "
+                f"ledger ({_short(recorded)}); its bytes hash to {_short(digest)}"
+            )
+    return None
 
 
 def _check_wads(export: Export, manifest: dict) -> str | None:
@@ -529,6 +579,158 @@ def _check_wads(export: Export, manifest: dict) -> str | None:
                 f"WAD file {path} does not match the sha256 the platform recorded for it "
                 f"({_short(item.get('stored_sha256') or '')}); its bytes hash to {_short(digest)}"
             )
+    return None
+
+
+# --- published figures ----------------------------------------------------------------
+
+FALSE_OUTCOMES = frozenset({"false_alert_not_engaged", "false_alert_found_on_engagement"})
+ENGAGED_OUTCOMES = frozenset({"true_alert_engaged", "false_alert_found_on_engagement"})
+COUNTED_FIGURES = (
+    "watchlist_size",
+    "faces_processed",
+    "alerts",
+    "false_alerts",
+    "engagements",
+    "arrests",
+)
+RATE_FIGURES = ("false_alert_rate_per_face_processed", "false_alert_rate_per_alert")
+
+
+def percent(numerator: int, denominator: int) -> str:
+    """numerator / denominator * 100 to two significant figures, rounded half up ("0.0083",
+    "9.1", "0"); "" when the denominator is 0."""
+    if not denominator:
+        return ""
+    value = Decimal(numerator) * 100 / Decimal(denominator)
+    if value == 0:
+        return "0"
+    exponent = value.adjusted() - 1
+    rounded = value.quantize(Decimal(1).scaleb(exponent), rounding=ROUND_HALF_UP)
+    return f"{rounded:f}" if exponent < 0 else f"{rounded.normalize():f}"
+
+
+@dataclass
+class _Run:
+    faces: int = 0
+    alerts: dict = field(default_factory=dict)  # alert object id -> facts
+
+
+def _figures_of(run: _Run, watchlist_size: int | None) -> dict:
+    figures = dict.fromkeys(COUNTED_FIGURES, 0)
+    figures["watchlist_size"] = watchlist_size
+    figures["faces_processed"] = run.faces
+    for facts in run.alerts.values():
+        if not facts.get("raised"):
+            continue
+        figures["alerts"] += 1
+        outcome = facts.get("outcome", "")
+        if facts.get("no_match") or outcome in FALSE_OUTCOMES:
+            figures["false_alerts"] += 1
+        engaged = bool(facts.get("engaged")) and outcome in ENGAGED_OUTCOMES
+        figures["engagements"] += engaged
+        figures["arrests"] += engaged and facts.get("result") == "arrest"
+    figures["false_alert_rate_per_face_processed"] = percent(
+        figures["false_alerts"], figures["faces_processed"]
+    )
+    figures["false_alert_rate_per_alert"] = percent(figures["false_alerts"], figures["alerts"])
+    return figures
+
+
+def recompute_published_figures(batches: Iterable[list[tuple]]) -> list[dict]:
+    """Each publication entry, with its figures as published and as recomputed from the
+    events before it: [{"seq", "reference", "published", "recomputed", "record_sha256"}]."""
+    runs: dict[str, _Run] = {}
+    sizes: dict[tuple[str, int], int] = {}
+    out = []
+    for rows in batches:
+        for seq, _at, _actor, _role, action, object_type, object_id, payload, *_ in rows:
+            if not (
+                action.startswith(("alert.", "publication."))
+                or action in ("deployment.faces_seen", "watchlist.signed_off")
+            ):
+                continue
+            data = json.loads(payload)
+            if action == "watchlist.signed_off" and object_type == "watchlists.watchlist":
+                sizes[(object_id, int(data.get("version", 0)))] = int(data.get("entry_count", 0))
+            elif action == "publication.results_published":
+                run = runs.get(data.get("run_id"), _Run())
+                size = sizes.get(
+                    (str(data.get("watchlist_id")), int(data.get("watchlist_version") or 0))
+                )
+                out.append(
+                    {
+                        "seq": seq,
+                        "reference": data.get("reference", ""),
+                        "published": data.get("figures", {}),
+                        "recomputed": _figures_of(run, size),
+                        "record_sha256": data.get("record_sha256", ""),
+                    }
+                )
+            elif "run_id" in data:
+                run = runs.setdefault(data["run_id"], _Run())
+                if action == "deployment.faces_seen":
+                    run.faces += int(data.get("new_faces_count", 0))
+                elif object_type == "deployments.alert":
+                    facts = run.alerts.setdefault(object_id, {})
+                    if action == "alert.raised":
+                        facts["raised"] = True
+                    elif action == "alert.adjudicated":
+                        facts["no_match"] = data.get("decision") == "no_match"
+                    elif action == "alert.engagement_decided":
+                        facts.update(
+                            outcome=data.get("outcome", ""),
+                            engaged=data.get("engaged"),
+                            result=data.get("result", ""),
+                        )
+    return out
+
+
+def check_published_figures(
+    export: Export, manifest: dict, *, anchored: bool
+) -> tuple[int, str | None]:
+    """(publications checked, the first problem or None). In an export that starts after
+    entry 1 (``anchored``), a publication whose run began before it is skipped, not failed."""
+    records = {
+        item.get("reference"): item.get("path")
+        for item in manifest.get("publications", {}).get("files", [])
+    }
+    checked = 0
+    for item in recompute_published_figures(_export_rows(export, "ledger.jsonl")):
+        where = f"publication {item['reference']} (seq {item['seq']})"
+        recomputed = item["recomputed"]
+        if recomputed["watchlist_size"] is None:
+            if anchored:
+                continue
+            return checked, f"{where}: its watchlist's sign-off is not on the ledger"
+        sources = [("the ledger entry", item["published"])]
+        path = records.get(item["reference"])
+        if path:
+            if not export.exists(path):
+                return checked, f"{where}: its record {path} is missing from the export"
+            content = export.read(path)
+            if hashlib.sha256(content).hexdigest() != item["record_sha256"]:
+                sources.append(("the published record", json.loads(content)))
+                problem = _first_difference(where, sources, recomputed)
+                return checked, problem or (
+                    f"{where}: the published record {path} does not match the sha256 on the ledger"
+                )
+            sources.append(("the published record", json.loads(content)))
+        problem = _first_difference(where, sources, recomputed)
+        if problem:
+            return checked, problem
+        checked += 1
+    return checked, None
+
+
+def _first_difference(where: str, sources, recomputed: dict) -> str | None:
+    for label, figures in sources:
+        for name in (*COUNTED_FIGURES, *RATE_FIGURES):
+            if name in figures and figures[name] != recomputed[name]:
+                return (
+                    f"{where}: figure {name} in {label} reads {figures[name]!r}; the ledger's "
+                    f"events give {recomputed[name]!r}"
+                )
     return None
 
 

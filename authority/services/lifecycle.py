@@ -5,7 +5,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from authority.errors import CancellationReportRequired, InvalidRenewal
+from authority.closing import closing_blockers
+from authority.errors import AuthorityNotClosable, CancellationReportRequired, InvalidRenewal
 from authority.models import (
     Application,
     ApplicationStatus,
@@ -139,6 +140,8 @@ def cancel_authority(
     if not report.strip():
         raise CancellationReportRequired(field="report")
     require_length(report.strip(), field="report")
+    if blockers := closing_blockers(application):
+        raise AuthorityNotClosable("Cannot close the authority yet: " + " ".join(blockers))
     cancellation = Cancellation.objects.create(
         application=application,
         cancelled_by=by,

@@ -124,6 +124,7 @@ INSTALLED_APPS = [
     "gate",
     "watchlists",
     "deployments",
+    "reviews",
 ]
 
 MIDDLEWARE = [
@@ -427,3 +428,9 @@ CELERY_BEAT_SCHEDULE["rerun-equitability-report"] = {
 }
 # Key for signing AuthorityScopes; derived from DJANGO_SECRET_KEY when unset.
 WA_SCOPE_SIGNING_KEY = env("WA_SCOPE_SIGNING_KEY", default="")
+
+# Transparency (docs/reviews.md): an officer is named on the public site only at or above this
+# rank (authority.models.Rank: 50 Superintendent); below it, by rank alone. Public pages are
+# cached this many seconds, and at once invalidated when something is published.
+WA_PUBLIC_NAMED_MINIMUM_RANK = env.int("WA_PUBLIC_NAMED_MINIMUM_RANK", default=50)
+WA_TRANSPARENCY_CACHE_SECONDS = env.int("WA_TRANSPARENCY_CACHE_SECONDS", default=300)

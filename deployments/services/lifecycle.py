@@ -26,6 +26,7 @@ from authority.services._guards import lock_application, require_reasons
 from authority.services.halting import halt_authority
 from common.errors import InvalidInput, WrongState
 from common.roles import Role
+from deployments.ended import deployment_ended
 from deployments.errors import (
     AlreadyPlanned,
     DeploymentNotRunning,
@@ -231,6 +232,7 @@ def complete_deployment(*, deployment: Deployment, by: User) -> Deployment:
         ended_at=timezone.now(),
         paused_at=None,
     )
+    deployment_ended(deployment=deployment, by=by)
     _forget_on_commit(deployment)
     return deployment
 
@@ -282,5 +284,6 @@ def halt_deployment(*, deployment: Deployment, by: User, reason: str) -> Deploym
             **_figures(deployment),
         },
     )
+    deployment_ended(deployment=deployment, by=by)
     _forget_on_commit(deployment)
     return deployment

@@ -24,8 +24,8 @@ EXPECTED_ON_HOME = {
     ],
     "silver": ["Halt the engine", "Deployments you command", "Plan a deployment"],
     "investigator": ["Retrospective searches and identity checks"],
-    "reviewer": ["Coming next"],
-    "publisher": ["Coming next"],
+    "reviewer": ["Post-deployment reviews to write", "Reviews to approve"],
+    "publisher": ["Publication", "The public transparency site"],
     "oversight": ["The ledger timeline", "Verify the ledger"],
     "admin": ["Create an account"],
 }
@@ -55,8 +55,8 @@ EXPECTED_ON_HOME = {
     ],
     "silver": ["Halt the engine", "Deployments you command", "Plan a deployment"],
     "investigator": ["Retrospective searches and identity checks"],
-    "reviewer": ["Coming next"],
-    "publisher": ["Coming next"],
+    "reviewer": ["Post-deployment reviews to write", "Reviews to approve"],
+    "publisher": ["Publication", "The public transparency site"],
     "oversight": ["The ledger timeline", "Verify the ledger"],
     "admin": ["Create an account"],
 }
@@ -80,12 +80,14 @@ def test_every_demo_accounts_home_shows_its_own_work_and_something_to_do(client,
 
 
 @pytest.mark.django_db
-def test_a_role_still_to_come_has_a_guide_to_its_rules(client):
-    client.force_login(UserFactory(roles=[Role.REVIEWER]))
+def test_every_role_is_served_by_its_app_now(client):
+    from config.home import COMING
+
+    assert COMING == {}
+    client.force_login(UserFactory(roles=[Role.PUBLISHER]))
     home = client.get("/").content.decode()
-    assert "Coming next" in home and "/guide/reviewer/" in home
-    guide = client.get("/guide/reviewer/").content.decode()
-    assert "It attests that non-matched and watchlist data were deleted." in guide
+    assert "Publication" in home and "Coming next" not in home
+    assert client.get("/guide/publisher/").status_code == 404
 
 
 @pytest.mark.django_db
@@ -97,4 +99,5 @@ def test_a_role_its_app_serves_has_its_section_not_a_guide(client):
     assert client.get("/guide/applicant_officer/").status_code == 404  # served already
     for role in (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER_COMMANDER):
         assert client.get(f"/guide/{role.value}/").status_code == 404  # deployments serves it
+    assert client.get("/guide/reviewer/").status_code == 404  # reviews serves it
     assert client.get("/guide/nobody/").status_code == 404

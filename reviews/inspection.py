@@ -1,0 +1,55 @@
+"""What reviews hands oversight for the inspection export: each approved review's PDF, and
+each published results record (canonical JSON), whose figures the offline verifier
+recomputes from the ledger."""
+
+from collections.abc import Iterator
+from datetime import date
+
+from oversight.documents import DocumentSource, InspectableDocument
+from reviews.models import PublicationStatus, PublishedDeployment, Review, ReviewStatus
+
+
+def reviews_for_inspection(since: date | None) -> Iterator[InspectableDocument]:
+    reviews = Review.objects.filter(status=ReviewStatus.APPROVED).order_by("approved_at", "pk")
+    if since is not None:
+        reviews = reviews.filter(approved_at__date__gte=since)
+    for review in reviews.iterator(chunk_size=50):
+        yield InspectableDocument(
+            path=f"reviews/deployment-{review.deployment_id}.pdf",
+            content=bytes(review.pdf),
+            stored_sha256=review.pdf_sha256,
+            issued_at=review.approved_at,
+            meta={"review_id": review.pk, "deployment_id": review.deployment_id},
+        )
+
+
+REVIEW_SOURCE = DocumentSource(
+    key="reviews",
+    label="Review PDFs",
+    model="reviews.Review",
+    documents=reviews_for_inspection,
+)
+
+
+def publications_for_inspection(since: date | None) -> Iterator[InspectableDocument]:
+    from reviews.services.publication import record_bytes
+
+    published = PublishedDeployment.objects.filter(status=PublicationStatus.PUBLISHED)
+    if since is not None:
+        published = published.filter(published_at__date__gte=since)
+    for publication in published.order_by("published_at", "pk").iterator(chunk_size=50):
+        yield InspectableDocument(
+            path=f"publications/{publication.reference}.json",
+            content=record_bytes(publication.record),
+            stored_sha256=publication.record_sha256,
+            issued_at=publication.published_at,
+            meta={"reference": publication.reference, "deployment_id": publication.deployment_id},
+        )
+
+
+PUBLICATION_SOURCE = DocumentSource(
+    key="publications",
+    label="published records",
+    model="reviews.PublishedDeployment",
+    documents=publications_for_inspection,
+)
