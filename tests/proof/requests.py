@@ -31,6 +31,7 @@ EXTRA_KWARGS = {
     "authority:wad-pdf": {"version": 1},
     "authority:application-action": {"action": "halt"},
     "accounts:account-action": {"action": "disable"},
+    "transparency:year-pdf": {"year": 2026},
 }
 
 
