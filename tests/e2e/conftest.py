@@ -99,7 +99,9 @@ class Pages:
         self.base_url = base_url
         self.folder = folder
         self.step = 0
-        self.violations: list[str] = []
+        self.violations: list[str] = []  # serious or critical: these fail
+        self.findings: list[str] = []  # every impact, for the report
+        self.checks = 0
         self.audited: list[str] = []
         self.contexts = []
 
@@ -120,22 +122,23 @@ class Pages:
         return page
 
     def audit(self, page, name: str) -> None:
-        """axe-core on the page as it stands, at desktop width and at 320 px."""
+        """axe-core on the page as it stands, at desktop width and at 320 px. Every finding is
+        written to the report (axe.txt); serious and critical ones fail the test."""
         for label, viewport in (("desktop", DESKTOP), ("320px", MOBILE)):
             page.set_viewport_size(viewport)
             page.add_script_tag(path=str(AXE))
             result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            assert result["passes"] is not None and result["testEngine"]["name"] == "axe-core"
+            self.checks += 1
             for violation in result["violations"]:
+                targets = "; ".join(str(node["target"]) for node in violation["nodes"][:5])
+                line = (
+                    f"{name} ({label}, {page.url}): {violation['impact']} {violation['id']}: "
+                    f"{violation['help']} [{targets}]"
+                )
+                self.findings.append(line)
                 if violation["impact"] in FAILING_IMPACTS:
-                    targets = "; ".join(
-                        " ".join(node["target"][0:1]) if isinstance(node["target"][0], str)
-                        else str(node["target"])
-                        for node in violation["nodes"][:5]
-                    )
-                    self.violations.append(
-                        f"{name} ({label}, {page.url}): {violation['impact']} "
-                        f"{violation['id']}: {violation['help']} [{targets}]"
-                    )
+                    self.violations.append(line)
         page.set_viewport_size(DESKTOP)
         self.audited.append(f"{name}: {page.url}")
 
@@ -146,7 +149,17 @@ class Pages:
         page.screenshot(path=str(path), full_page=True)
         return path
 
+    def report(self) -> Path:
+        path = self.folder / "axe.txt"
+        path.write_text(
+            f"axe-core: {self.checks} runs on {len(self.audited)} pages (desktop and 320 px)\n"
+            + "".join(f"page  {line}\n" for line in self.audited)
+            + "".join(f"found {line}\n" for line in self.findings)
+        )
+        return path
+
     def close(self) -> None:
+        self.report()
         for context in self.contexts:
             context.close()
 
