@@ -28,7 +28,7 @@ def fill(page, values: dict) -> None:
         kind = (first.get_attribute("type") or "").lower()
         if tag == "select":
             first.select_option(as_text(value))
-        elif kind in ("checkbox", "radio") and fields.count() > 1 or kind == "radio":
+        elif kind == "radio" or (kind == "checkbox" and fields.count() > 1):
             chosen = value if isinstance(value, list | tuple) else [value]
             for option in chosen:
                 page.check(f'main [name="{name}"][value="{as_text(option)}"]')

@@ -127,7 +127,7 @@ def test_decide_an_application_by_keyboard(pages, consulted):
     assert consulted.status == ApplicationStatus.AUTHORISED, page.locator("main").inner_text()
 
 
-def test_halt_a_deployment_by_keyboard(pages, running):
+def test_halt_a_deployment_by_keyboard(pages, running):  # noqa: F811
     page, keys = signed_in_by_keyboard(pages, running.silver_commander.username)
     page.goto(f"/deployments/{running.pk}/")
     keys.tab_to("#id_halt-reason")
