@@ -292,6 +292,8 @@ def test_the_whole_journey_in_a_browser(pages, people, eager_tasks, tmp_path):
     )
     press(page, "Record the decision")
     no_errors(page)
+    # The confirmation names the status just recorded (it once named the one before).
+    assert f"Alert {alert.pk}: Possible match: awaiting the engagement decision." in page.content()
     pages.shot(page, "operator adjudicates")
 
     page = pages.sign_in("e2e-eo")
