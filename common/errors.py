@@ -2,12 +2,13 @@
 
 Each subclass carries a stable ``code`` for API clients and a sentence a person can act on.
 ``kind`` decides the HTTP status the API gives it: "invalid" → 400, "conflict" → 409
-(wrong state), "forbidden" → 403.
+(wrong state), "forbidden" → 403, "unavailable" → 503 (the platform cannot do it now: try
+again later).
 """
 
 from typing import ClassVar, Literal
 
-ErrorKind = Literal["invalid", "conflict", "forbidden"]
+ErrorKind = Literal["invalid", "conflict", "forbidden", "unavailable"]
 
 
 class DomainError(Exception):
@@ -42,3 +43,12 @@ class NotPermitted(DomainError):
     code = "not_permitted"
     kind = "forbidden"
     default_detail = "You are not permitted to do this."
+
+
+class StorageFull(DomainError):
+    code = "storage_full"
+    kind = "unavailable"
+    default_detail = (
+        "The file could not be stored: the platform's storage is full. Nothing was kept; "
+        "try again once an administrator has freed space."
+    )

@@ -12,11 +12,12 @@ STATUS_BY_KIND = {
     "invalid": status.HTTP_400_BAD_REQUEST,
     "conflict": status.HTTP_409_CONFLICT,
     "forbidden": status.HTTP_403_FORBIDDEN,
+    "unavailable": status.HTTP_503_SERVICE_UNAVAILABLE,
 }
 
 
 def domain_exception_handler(exc, context):
-    """Turn a broken rule into 400/409/403 with {"code", "detail"}; a rule never reaches a 500."""
+    """A broken rule as 400/409/403/503 with {"code", "detail"}; a rule never reaches a 500."""
     if isinstance(exc, SignInLocked):  # too many failed passwords: come back later
         return Response(
             exc.as_dict(),

@@ -11,6 +11,7 @@ publication reports can be checked against the tamper-evident record.
 
 from dataclasses import asdict, dataclass
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 
 from authority.models import User
@@ -29,7 +30,7 @@ from deployments.models import (
 )
 from deployments.services._common import is_silver_commander
 from deployments.services.alerts import adjudicating_role
-from oversight.models import LedgerEntry
+from oversight.selectors import ledger_head_seq, run_events
 from watchlists.models import Watchlist, WatchlistStatus
 
 VIEW = "deployments.view_deployment"
@@ -247,38 +248,57 @@ RUN_EVENTS = (
 )
 
 
+# A run's tally kept this long after its last reading (a deployment's page polls every few s).
+COUNTERS_CACHE_SECONDS = 6 * 3600
+
+
 def ledger_counters(deployment: Deployment) -> Counters:
     """The same figures recomputed from the ledger alone: the entries whose payload carries
     the deployment's run id (the gate's ``engine.search_run`` per frame searched, the
     frames service's ``deployment.faces_seen`` per frame in which new faces were followed,
-    ``alert.raised``, ``alert.adjudicated``, ``alert.engagement_decided``)."""
+    ``alert.raised``, ``alert.adjudicated``, ``alert.engagement_decided``).
+
+    Incremental: the tally and the ledger position it reached are kept in the cache, so the
+    page polling it reads only the entries appended since (a day's deployment is a few hundred
+    thousand ``engine.search_run`` events). The entries are found by the ledger's run index;
+    each payload is parsed and its run id compared exactly. A cache miss recounts from the
+    start, so the figures never depend on the cache being right, only on its being there."""
     run_id = deployment.run_id
-    # The payload is canonical JSON (sorted keys, no spaces): a cheap text filter first, then
-    # each payload parsed and its run id compared exactly.
-    entries = LedgerEntry.objects.filter(
-        action__in=RUN_EVENTS, payload__contains=f'"run_id":"{run_id}"'
-    ).only("action", "payload")
-    figures = dict.fromkeys(Counters.__dataclass_fields__, 0)
-    for entry in entries.iterator():
-        data = entry.data
-        if data.get("run_id") != run_id:
-            continue
-        action = entry.action
-        if action == "engine.search_run":
-            figures["frames_processed"] += 1
-        elif action == "deployment.faces_seen":
-            figures["faces_processed"] += int(data.get("new_faces_count", 0))
-        elif action == "alert.raised":
-            figures["alerts"] += 1
-        elif action == "alert.adjudicated":
-            figures["adjudicated"] += 1
-            if data.get("decision") == AdjudicationDecision.NO_MATCH:
-                figures["false_alerts"] += 1
-        elif action == "alert.engagement_decided":
-            if data.get("outcome") in FALSE_OUTCOMES:
-                figures["false_alerts"] += 1
-            if data.get("engaged") and data.get("outcome") in ENGAGED_OUTCOMES:
-                figures["engagements"] += 1
-            if data.get("result") == EngagementResult.ARREST:
-                figures["arrests"] += 1
+    key = f"deployments:ledger-counters:{run_id}"
+    kept = cache.get(key)
+    since, figures = (
+        (kept["seq"], kept["figures"])
+        if kept
+        else (0, dict.fromkeys(Counters.__dataclass_fields__, 0))
+    )
+    head = ledger_head_seq()
+    for entry in (
+        run_events(run_id, actions=RUN_EVENTS, after_seq=since, upto_seq=head)
+        .only("seq", "action", "payload")
+        .iterator()
+    ):
+        _tally(figures, entry.action, entry.data, run_id)
+    cache.set(key, {"seq": max(head, since), "figures": figures}, timeout=COUNTERS_CACHE_SECONDS)
     return Counters(**figures)
+
+
+def _tally(figures: dict, action: str, data: dict, run_id: str) -> None:
+    if data.get("run_id") != run_id:
+        return
+    if action == "engine.search_run":
+        figures["frames_processed"] += 1
+    elif action == "deployment.faces_seen":
+        figures["faces_processed"] += int(data.get("new_faces_count", 0))
+    elif action == "alert.raised":
+        figures["alerts"] += 1
+    elif action == "alert.adjudicated":
+        figures["adjudicated"] += 1
+        if data.get("decision") == AdjudicationDecision.NO_MATCH:
+            figures["false_alerts"] += 1
+    elif action == "alert.engagement_decided":
+        if data.get("outcome") in FALSE_OUTCOMES:
+            figures["false_alerts"] += 1
+        if data.get("engaged") and data.get("outcome") in ENGAGED_OUTCOMES:
+            figures["engagements"] += 1
+        if data.get("result") == EngagementResult.ARREST:
+            figures["arrests"] += 1

@@ -41,6 +41,21 @@ _INDEXES = [
 ]
 
 
+# Every engine event carries its caller's run id (a deployment's): this index finds one run's
+# entries among millions, so a run's figures are recomputed without reading the whole ledger.
+# The query (``run_entries_where``) must use the very same expression.
+RUN_ID_EXPRESSION = {
+    "sqlite": "json_extract(payload, '$.run_id')",
+    "postgresql": "((payload::jsonb) ->> 'run_id')",
+}
+RUN_INDEX = {
+    vendor: f"CREATE INDEX IF NOT EXISTS oversight_ledger_run_idx ON {ENTRY_TABLE} "
+    f"({expression}, seq)"
+    for vendor, expression in RUN_ID_EXPRESSION.items()
+}
+DROP_RUN_INDEX = "DROP INDEX IF EXISTS oversight_ledger_run_idx"
+
+
 def sqlite_trigger_statements(table: str) -> list[str]:
     return [
         f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
@@ -62,6 +77,7 @@ SQLITE = [
     f"CREATE TABLE {CHECKPOINT_TABLE} (id integer NOT NULL PRIMARY KEY AUTOINCREMENT, "
     f"{_CHECKPOINT_COLUMNS})",
     *_INDEXES,
+    RUN_INDEX["sqlite"],
     *sqlite_trigger_statements(ENTRY_TABLE),
     *sqlite_trigger_statements(CHECKPOINT_TABLE),
 ]
@@ -100,6 +116,7 @@ POSTGRESQL = [
         )
     ],
     LOCKED_HEAD_FUNCTION,
+    RUN_INDEX["postgresql"],
 ]
 
 DROP = {

@@ -10,7 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db import connection
+from django.db.models import CharField, Max, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from oversight.canonical import format_time, parse_time
 from oversight.models import LedgerEntry
@@ -22,6 +24,7 @@ from oversight.registers import (
     refused_actions,
     role_events,
 )
+from oversight.schema import RUN_ID_EXPRESSION
 
 COMPLIANCE_KEY = "compliance_exception"
 URGENT_REGISTER = "urgent-authorities"
@@ -83,6 +86,29 @@ def actors_for(entries) -> dict[int, Model]:
 
 def object_events(object_type: str, object_id: str) -> QuerySet[LedgerEntry]:
     return LedgerEntry.objects.filter(object_type=object_type, object_id=object_id).order_by("seq")
+
+
+def ledger_head_seq() -> int:
+    """The sequence number of the newest entry (0 for an empty ledger). Entries are appended
+    one at a time under a lock held to commit, so every entry up to it is committed."""
+    return LedgerEntry.objects.aggregate(head=Max("seq"))["head"] or 0
+
+
+def run_events(
+    run_id: str, *, actions: tuple[str, ...], after_seq: int = 0, upto_seq: int | None = None
+) -> QuerySet[LedgerEntry]:
+    """The entries whose payload carries ``run_id`` (a caller's run, e.g. a deployment's), of
+    ``actions``, after ``after_seq`` (and up to ``upto_seq``), oldest first: found through the
+    run index (``schema.RUN_INDEX``), never by reading the whole ledger."""
+    # A constant of the schema, no input in it: the index's own expression, matched exactly.
+    sql = RUN_ID_EXPRESSION[connection.vendor]
+    expression = RawSQL(sql, (), output_field=CharField())  # noqa: S611
+    entries = (
+        LedgerEntry.objects.alias(run_id=expression)
+        .filter(run_id=run_id, action__in=actions, seq__gt=after_seq)
+        .order_by("seq")
+    )
+    return entries if upto_seq is None else entries.filter(seq__lte=upto_seq)
 
 
 @dataclass

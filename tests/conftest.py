@@ -126,3 +126,38 @@ def _own_media_root(settings, tmp_path):
     """Each test stores files in a folder of its own, so one test's files never satisfy (or
     break) another's check that nothing was left behind."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def full_disk(tmp_path, settings):
+    """MEDIA_ROOT on a real filesystem that is full: a 256 KiB tmpfs filled to the last byte,
+    so a write fails as it does on a full disk (ENOSPC). Needs root to mount (as .ci/run
+    has); skipped elsewhere."""
+    import os
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "full-disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a full filesystem needs root (.ci/run runs as root)")
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    try:
+        filler = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while os.write(filler, b"\0" * 4096):
+                pass
+        except OSError:
+            pass  # full
+        finally:
+            os.close(filler)
+        # The media folder exists (making it needs no data blocks on tmpfs).
+        (mount / "media").mkdir()
+        settings.MEDIA_ROOT = str(mount / "media")
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)

@@ -1,5 +1,5 @@
 import django_filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, extend_schema_view
 from rest_framework import permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -53,6 +53,19 @@ class ViewUsersPermission(permissions.BasePermission):
         return request.user.has_perm(VIEW_USERS) or request.user.has_perm(DRAFT)
 
 
+# What list and retrieve return depends on the reader (get_serializer_class): the full account,
+# or for an applicant looking up whom to name, the nameable view. The schema says both.
+OFFICER_OR_NAMEABLE = PolymorphicProxySerializer(
+    component_name="OfficerOrNameableOfficer",
+    serializers=[OfficerSerializer, NameableOfficerSerializer],
+    resource_type_field_name=None,
+)
+
+
+@extend_schema_view(
+    list=extend_schema(responses=OFFICER_OR_NAMEABLE),
+    retrieve=extend_schema(responses=OFFICER_OR_NAMEABLE),
+)
 class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
     """Officers, staff and oversight accounts.
 

@@ -40,6 +40,7 @@ from deployments.models import (
 )
 from deployments.services import checks, searches
 from deployments.uploads import memory_only, probe_limit, read_probe
+from oversight.api.serializers import blank_choice
 
 
 class MemoryOnlyUploads:
@@ -62,6 +63,7 @@ class ProbeImageField(serializers.FileField):
 
 class CandidateSerializer(serializers.ModelSerializer):
     notice = serializers.SerializerMethodField()
+    decision = blank_choice(CandidateDecision.choices)
 
     class Meta:
         model = SearchCandidate
@@ -185,7 +187,8 @@ class SearchViewSet(MemoryOnlyUploads, mixins.CreateModelMixin, viewsets.ReadOnl
         return self._done(search)
 
     @extend_schema(responses={200: CandidateSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # The list is capped (WA_RFR_MAX_CANDIDATES) and sent whole: no pagination, as the schema says.
+    @action(detail=True, methods=["get"], pagination_class=None)
     def candidates(self, request: Request, pk=None) -> Response:
         visible = selectors.candidates_visible_to(request.user, self.get_object())
         return Response(CandidateSerializer(visible, many=True).data)

@@ -16,6 +16,7 @@ from deployments.models import (
     EngagementResult,
 )
 from deployments.selectors import counters, ledger_counters
+from oversight.api.serializers import RestrictedDateField, blank_choice
 from oversight.redaction import hidden_fields, shown_value
 from watchlists.models import Watchlist
 
@@ -67,9 +68,12 @@ class DeploymentSerializer(DeploymentSummarySerializer):
 class AlertSerializer(serializers.ModelSerializer):
     entry_record_id = serializers.CharField(source="entry.record_id", read_only=True)
     entry_name = serializers.CharField(source="entry.name", read_only=True)
-    entry_date_of_birth = serializers.DateField(source="entry.date_of_birth", read_only=True)
+    entry_date_of_birth = RestrictedDateField(source="entry.date_of_birth")
     crop = serializers.SerializerMethodField()
     entry_image = serializers.SerializerMethodField()
+    decision = blank_choice(AdjudicationDecision.choices)
+    outcome = blank_choice(EngagementOutcome.choices)
+    result = blank_choice(EngagementResult.choices)
 
     class Meta:
         model = Alert

@@ -10,10 +10,10 @@ registered by the Silver commander, or by an operator since removed from the dep
 refused (``not_on_the_deployment``) until an operator on the deployment registers one.
 """
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -168,6 +168,7 @@ class DeploymentViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def frames(self, request: Request, pk=None) -> Response:
         """A camera's frame: searched through the gate as the operator who registered it."""
+        # DRF's get_object_or_404: an id that is no integer is a 404, never a 500.
         deployment = get_object_or_404(Deployment, pk=pk)
         camera = camera_for_token(
             deployment=deployment, token=request.headers.get(CAMERA_TOKEN_HEADER, "")
@@ -197,7 +198,13 @@ class DeploymentViewSet(viewsets.ReadOnlyModelViewSet):
         responses={202: VideoJobSerializer},
     )
     @extend_schema(methods=["get"], responses=VideoJobSerializer(many=True))
-    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser])
+    # The jobs are sent whole, unpaginated, as the schema says.
+    @action(
+        detail=True,
+        methods=["get", "post"],
+        parser_classes=[MultiPartParser, FormParser],
+        pagination_class=None,
+    )
     def videos(self, request: Request, pk=None) -> Response:
         """A recorded video uploaded for processing (202: queued; its job shows progress), or
         the deployment's video jobs."""

@@ -42,6 +42,7 @@ from biometric_engine.core.match import MatchResult
 from biometric_engine.engine import engine_limits
 from common.errors import DomainError, InvalidInput, WrongState
 from common.roles import Role
+from common.storage import store_file
 from deployments.errors import (
     DeploymentNotRunning,
     FrameOutOfOrder,
@@ -290,7 +291,7 @@ def _raise_alerts(frame: _Frame, result: MatchResult, observation: Observation) 
     for candidate, entry in new:
         box = result.boxes[candidate.probe]
         crop = _crop_jpeg(rgb, box)
-        path = default_storage.save(
+        path = store_file(
             f"deployments/alerts/{deployment.pk}/{uuid.uuid4().hex}.jpg", ContentFile(crop)
         )
         frame.stored.append(path)

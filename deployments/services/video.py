@@ -69,6 +69,7 @@ from biometric_engine.core.video import (
 from biometric_engine.engine import engine_limits
 from common.errors import DomainError
 from common.roles import Role
+from common.storage import store_file
 from deployments.errors import (
     DeploymentNotRunning,
     OutsideDeploymentWindow,
@@ -205,9 +206,7 @@ def _accept(deployment, camera, by, spooled: _Spooled, info, readable: int) -> V
             _require_accepting(deployment, camera, by)  # again, under the lock
             name = f"deployments/videos/{deployment.pk}/{uuid.uuid4().hex}"
             with open(spooled.path, "rb") as handle:
-                stored = default_storage.save(
-                    name + EXTENSIONS.get(info.container, ".video"), File(handle)
-                )
+                stored = store_file(name + EXTENSIONS.get(info.container, ".video"), File(handle))
             now = timezone.now()
             job = VideoJob.objects.create(
                 deployment=deployment,

@@ -5,6 +5,29 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from oversight.models import LedgerEntry
+from oversight.redaction import MASK
+
+
+@extend_schema_field(
+    {
+        "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "enum": [MASK]}],
+        "nullable": True,
+        "readOnly": True,
+        "description": f"A date, or {MASK!r} for a reader who may not see it.",
+    }
+)
+class RestrictedDateField(serializers.DateField):
+    """A restricted date (``oversight.redaction``): its schema admits the mask, which is what
+    a reader without the right is sent in its place."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, allow_null=True, **kwargs)
+
+
+def blank_choice(choices) -> serializers.ChoiceField:
+    """A read-only model choice that may be blank (not yet decided). DRF drops ``allow_blank``
+    from read-only model fields, so without this the schema's enum would leave out ""."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

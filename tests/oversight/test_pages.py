@@ -303,3 +303,19 @@ def test_an_upload_that_is_no_checkpoint_is_explained(client, inspector, events,
     response = client.post(reverse("oversight:verify"), {"checkpoint": upload(body)})
     assert response.status_code == 200
     assert sentence in response.content.decode()
+
+
+def test_the_whole_timeline_counts_from_the_head_and_a_filtered_one_by_counting(client, inspector):
+    """Unfiltered, the count is the head's sequence number (no COUNT(*) over millions of
+    rows): it must equal the real count; a filter counts its rows."""
+    from oversight.models import LedgerEntry
+    from oversight.views import PAGE_SIZE
+
+    for n in range(PAGE_SIZE + 1):
+        LedgerEventFactory(action="application.submitted" if n % 2 else "wad.issued")
+    total = LedgerEntry.objects.count()
+    page = client.get(reverse("oversight:timeline")).context["page"]
+    assert page.paginator.count == total
+    filtered = client.get(reverse("oversight:timeline"), {"action": "wad.issued"})
+    wanted = LedgerEntry.objects.filter(action="wad.issued").count()
+    assert filtered.context["page"].paginator.count == wanted

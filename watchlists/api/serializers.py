@@ -6,6 +6,7 @@ from rest_framework import serializers
 from authority.models import Application, Location
 from authority.selectors import scope_decision
 from common.serializers import StrictInputSerializer
+from oversight.api.serializers import RestrictedDateField, blank_choice
 from oversight.redaction import hidden_fields, shown_value
 from watchlists.models import (
     DuplicateDecision,
@@ -26,6 +27,7 @@ def _limit(name: str) -> int:
 
 class EntrySerializer(serializers.ModelSerializer):
     under_18 = serializers.SerializerMethodField()
+    date_of_birth = RestrictedDateField()
 
     class Meta:
         model = WatchlistEntry
@@ -112,6 +114,7 @@ class WatchlistSerializer(WatchlistSummarySerializer):
 class FlagSerializer(serializers.ModelSerializer):
     entry_record_id = serializers.CharField(source="entry.record_id", read_only=True)
     other_record_id = serializers.CharField(source="other.record_id", read_only=True)
+    decision = blank_choice(DuplicateDecision.choices)
 
     class Meta:
         model = DuplicateFlag

@@ -28,6 +28,7 @@ from biometric_engine.galleries import (
 )
 from biometric_engine.models import EnrolledFace, GalleryKind
 from common.errors import InvalidInput, WrongState
+from common.storage import store_file
 from gate.enrolment import enrol_watchlist_face
 from gate.galleries import bind_watchlist_gallery
 from gate.minting import mint_enrolment_scope
@@ -247,9 +248,7 @@ def _store_entry(
     _require_room_and_uniqueness(watchlist, details, image_sha)
     suffix = PurePath(image_name or "").suffix.lower()
     suffix = suffix if suffix in IMAGE_SUFFIXES else ".img"
-    path = default_storage.save(
-        f"watchlists/images/{watchlist.pk}/{image_sha}{suffix}", ContentFile(image)
-    )
+    path = store_file(f"watchlists/images/{watchlist.pk}/{image_sha}{suffix}", ContentFile(image))
     try:
         entry = WatchlistEntry.objects.create(
             watchlist=watchlist,

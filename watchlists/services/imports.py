@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from authority.models import User
 from common.errors import DomainError
+from common.storage import store_file
 from gate.minting import mint_enrolment_scope
 from oversight.ledger import record_event
 from watchlists.archives import ImageArchive, open_archive
@@ -86,8 +87,8 @@ def start_import(
     folder = f"watchlists/imports/{watchlist.pk}/{uuid.uuid4().hex}"
     saved: list[str] = []
     try:
-        saved.append(default_storage.save(f"{folder}/entries.csv", ContentFile(csv_bytes)))
-        saved.append(default_storage.save(f"{folder}/images.zip", ContentFile(zip_bytes)))
+        saved.append(store_file(f"{folder}/entries.csv", ContentFile(csv_bytes)))
+        saved.append(store_file(f"{folder}/images.zip", ContentFile(zip_bytes)))
         job = ImportJob.objects.create(
             watchlist=watchlist,
             created_by=by,

@@ -29,6 +29,7 @@ from biometric_engine.galleries import create_gallery, erase_templates, lock_gal
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import GalleryOfAnotherModel, clean_subject_ref, enrol_face
 from common.errors import InvalidInput, NotPermitted, WrongState
+from common.storage import store_file
 from oversight.ledger import record_event
 from watchlists.errors import DuplicateImage, ImageRefused
 from watchlists.models import ReferenceGallery, ReferenceImage, SourceSystem
@@ -223,7 +224,7 @@ def _hold_for_review(
     with transaction.atomic():
         lock_gallery(gallery.gallery_id)
         _require_new_image(gallery.pk, fields["image_sha256"])
-        path = default_storage.save(
+        path = store_file(
             f"watchlists/reference/{gallery.pk}/{fields['image_sha256']}.img", ContentFile(image)
         )
         try:
