@@ -8,10 +8,14 @@ STATIC := static/vendor/govuk/.version
 # opencv-python, which would overwrite the pinned opencv-python-headless. The `insightface` extra
 # (part of `dev`) holds what it imports.
 INSIGHTFACE := insightface==2.1
+# The browser journey's accessibility engine (tests/e2e, docs/e2e.md), from the npm registry into
+# var/e2e/ (ignored by git). The browser is the system's chromium: never a Playwright download.
+AXE_CORE := axe-core@4.14.1
+AXE := var/e2e/node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint format worker beat clean
+.PHONY: install run test e2e e2e-deps lint format worker beat clean
 
 install: $(STAMP) $(STATIC)
 
@@ -33,6 +37,16 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser journey and its accessibility checks alone; `make test` runs them too, and skips
+# them (saying why) where chromium or axe-core is missing.
+e2e: install e2e-deps
+	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+e2e-deps: $(AXE)
+
+$(AXE):
+	npm install --no-save --no-audit --no-fund --prefix var/e2e $(AXE_CORE)
 
 lint: install
 	$(BIN)/ruff check .

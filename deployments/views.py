@@ -317,7 +317,8 @@ def alert_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
     form = _adjudication_form(alert, request.POST)
     if form.is_valid():
         try:
-            adjudicate_alert(
+            # The service's answer: its status is the one just recorded, not the one loaded.
+            alert = adjudicate_alert(
                 alert=alert,
                 by=request.user,
                 decision=form.cleaned_data["decision"],
