@@ -27,6 +27,7 @@ from deployments.models import (
     EngagementResult,
 )
 from oversight.models import LedgerEntry
+from oversight.selectors import run_events
 from watchlists.models import WatchlistVersion
 
 FALSE_OUTCOMES = (
@@ -302,9 +303,8 @@ def figures_from_events(
 def from_ledger(deployment: Deployment) -> DeploymentFigures:
     """The same figures recomputed from the ledger events of the run and its watchlist."""
     run_id = deployment.run_id
-    run_events = LedgerEntry.objects.filter(
-        action__in=RUN_EVENTS, payload__contains=f'"run_id":"{run_id}"'
-    )
+    # Through the ledger's run index, not a text scan of every engine event of the force.
+    run_entries = run_events(run_id, actions=RUN_EVENTS)
     watchlist_events = LedgerEntry.objects.filter(
         action__in=WATCHLIST_EVENTS,
         object_type="watchlists.watchlist",
@@ -313,7 +313,7 @@ def from_ledger(deployment: Deployment) -> DeploymentFigures:
     # Entries first (an alert names its entry), then the run, each in ledger order.
     events = [
         (e.action, e.object_type, e.object_id, e.data)
-        for queryset in (watchlist_events, run_events)
+        for queryset in (watchlist_events, run_entries)
         for e in queryset.order_by("seq").only("action", "object_type", "object_id", "payload")
     ]
     return figures_from_events(
