@@ -36,4 +36,3 @@ class HomeSection:
     work_heading: str = "Your work"
     empty: str = "Nothing needs you now."
     next_steps: list[Link] = field(default_factory=list)
-    coming: str = ""

@@ -3,13 +3,10 @@
 The shared base every app's home sections use (the types are in ``common.home``). An app
 offers sections in ``<app>/home.py`` as ``HOME_SECTIONS``: a list of callables
 ``(user) -> HomeSection | None`` (None: nothing for this person). A section names the roles
-it serves; a role no installed app serves yet gets a section saying what is coming for it,
-with the rules it will work under (``COMING``), so nobody lands on an empty page. When the
-app for a role arrives, it adds its section and removes the role from ``COMING``.
+it serves; every role is served by its app, and a person holding no role is told how to get one.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from importlib import import_module
 
 from django.apps import apps
@@ -18,20 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from common.home import HomeSection, Link
 from common.roles import Role
 
-
-@dataclass(frozen=True)
-class Coming:
-    """A role whose capability is still to come: what it will do here, and the rules it will
-    work under (its guide page)."""
-
-    summary: str
-    rules: tuple[str, ...]
-
-
 SectionProvider = Callable[[object], HomeSection | None]
-
-# What each role's capability will bring, until its app is installed (DOMAIN.md).
-COMING: dict[Role, Coming] = {}
 
 
 def url(name: str, *args) -> str | None:
@@ -94,19 +78,9 @@ BUILT_IN: list[SectionProvider] = [oversight_section]
 
 
 def sections_for(user) -> list[HomeSection]:
-    """The person's home: each installed app's sections for them, then a section for every
-    role they hold that no app serves yet."""
-    held = user.roles
+    """The person's home: each installed app's sections for them."""
     providers = [*BUILT_IN, *collect_providers()]
     sections = [s for s in (provider(user) for provider in providers) if s]
-    served = set().union(*(s.roles for s in sections)) if sections else set()
-    for section in sections:
-        for role in section.roles & held:
-            if role in COMING and not section.coming:
-                section.coming = COMING[role].summary
-    for role in sorted(held - served, key=list(Role).index):
-        if role in COMING:
-            sections.append(coming_section(role))
     if not sections:
         sections.append(
             HomeSection(
@@ -119,23 +93,6 @@ def sections_for(user) -> list[HomeSection]:
             )
         )
     return sections
-
-
-def coming_section(role: Role) -> HomeSection:
-    return HomeSection(
-        heading=role.label,
-        roles=frozenset({role}),
-        coming=COMING[role].summary,
-        empty="",
-        next_steps=[
-            Link(
-                "Read the rules your work will follow",
-                reverse("role-guide", args=[role.value]),
-                "What the platform will enforce for your role, from the start.",
-            ),
-            *_always(),
-        ],
-    )
 
 
 def _always() -> list[Link]:

@@ -8,7 +8,6 @@ from oversight import views as oversight_views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("guide/<slug:role>/", views.role_guide, name="role-guide"),
     path("accounts/login/", views.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("applications/", include("authority.urls")),

@@ -1,30 +1,17 @@
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView, redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from common.roles import Role
 from config.forms import SignInForm
-from config.home import COMING, sections_for
+from config.home import sections_for
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role's own work and what it may do next (config.home)."""
     return render(request, "home.html", {"sections": sections_for(request.user)})
-
-
-@login_required
-def role_guide(request: HttpRequest, role: str) -> HttpResponse:
-    """The rules a role's work will follow, for a role whose capability is still to come."""
-    try:
-        chosen = Role(role)
-    except ValueError:
-        raise Http404 from None
-    if chosen not in COMING:
-        raise Http404
-    return render(request, "role_guide.html", {"role": chosen, "coming": COMING[chosen]})
 
 
 class SignInView(LoginView):

@@ -1,5 +1,5 @@
 """Every role has a way in: each demo account's home shows its own work and something to do
-now, and a role whose capability is still to come says what is coming for it."""
+now, and every role is served by its app's own section."""
 
 import pytest
 
@@ -80,24 +80,11 @@ def test_every_demo_accounts_home_shows_its_own_work_and_something_to_do(client,
 
 
 @pytest.mark.django_db
-def test_every_role_is_served_by_its_app_now(client):
-    from config.home import COMING
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_alone_is_served_by_a_section_of_its_own(role):
+    from config.home import sections_for
 
-    assert COMING == {}
-    client.force_login(UserFactory(roles=[Role.PUBLISHER]))
-    home = client.get("/").content.decode()
-    assert "Publication" in home and "Coming next" not in home
-    assert client.get("/guide/publisher/").status_code == 404
-
-
-@pytest.mark.django_db
-def test_a_role_its_app_serves_has_its_section_not_a_guide(client):
-    client.force_login(UserFactory(roles=[Role.WATCHLIST_OFFICER]))
-    home = client.get("/").content.decode()
-    assert "Watchlists to compose" in home and "Coming next" not in home
-    assert client.get("/guide/watchlist_officer/").status_code == 404
-    assert client.get("/guide/applicant_officer/").status_code == 404  # served already
-    for role in (Role.LFR_OPERATOR, Role.ENGAGEMENT_OFFICER, Role.SILVER_COMMANDER):
-        assert client.get(f"/guide/{role.value}/").status_code == 404  # deployments serves it
-    assert client.get("/guide/reviewer/").status_code == 404  # reviews serves it
-    assert client.get("/guide/nobody/").status_code == 404
+    person = UserFactory(username=f"only-{role.value}", roles=[role])
+    sections = sections_for(person)
+    assert any(role in section.roles for section in sections), [s.heading for s in sections]
+    assert "No role yet" not in [section.heading for section in sections]

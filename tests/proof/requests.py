@@ -26,7 +26,6 @@ OUTCOMES = {
 
 # Keyword arguments a route needs beyond the object's id, by route name.
 EXTRA_KWARGS = {
-    "role-guide": {"role": "reviewer"},
     "authority:application-edit": {"section": "basics"},
     "authority:wad-pdf": {"version": 1},
     "authority:application-action": {"action": "halt"},
