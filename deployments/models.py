@@ -138,6 +138,11 @@ ENGAGED_OUTCOMES = (
     EngagementOutcome.TRUE_ALERT_ENGAGED,
     EngagementOutcome.FALSE_ALERT_FOUND_ON_ENGAGEMENT,
 )
+# An alert is false when adjudicated no match or when its engagement outcome says so.
+FALSE_OUTCOMES = (
+    EngagementOutcome.FALSE_ALERT_NOT_ENGAGED,
+    EngagementOutcome.FALSE_ALERT_FOUND_ON_ENGAGEMENT,
+)
 
 
 class EngagementResult(models.TextChoices):

@@ -20,12 +20,12 @@ from common.roles import Role
 from deployments.models import (
     ENDED_STATUSES,
     ENGAGED_OUTCOMES,
+    FALSE_OUTCOMES,
     AdjudicationDecision,
     Alert,
     AlertStatus,
     Deployment,
     DeploymentStatus,
-    EngagementOutcome,
     EngagementResult,
 )
 from deployments.services._common import is_silver_commander
@@ -35,10 +35,6 @@ from watchlists.models import Watchlist, WatchlistStatus
 
 VIEW = "deployments.view_deployment"
 COMMAND = "deployments.command_deployment"
-FALSE_OUTCOMES = (
-    EngagementOutcome.FALSE_ALERT_NOT_ENGAGED,
-    EngagementOutcome.FALSE_ALERT_FOUND_ON_ENGAGEMENT,
-)
 
 
 def deployments_visible_to(user: User) -> QuerySet[Deployment]:
@@ -238,7 +234,8 @@ def counters(deployment: Deployment) -> Counters:
     )
 
 
-# The events a run's figures follow from, each carrying the run id in its payload.
+# The events a run's figures follow from, each carrying the run id in its payload (the
+# review's figures read the same ones).
 RUN_EVENTS = (
     "engine.search_run",
     "deployment.faces_seen",

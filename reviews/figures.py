@@ -20,27 +20,17 @@ from decimal import ROUND_HALF_UP, Decimal
 from authority.models import WatchlistCategory
 from deployments.models import (
     ENGAGED_OUTCOMES,
+    FALSE_OUTCOMES,
     AdjudicationDecision,
     Alert,
     Deployment,
-    EngagementOutcome,
     EngagementResult,
 )
+from deployments.selectors import RUN_EVENTS
 from oversight.models import LedgerEntry
 from oversight.selectors import run_events
 from watchlists.models import WatchlistVersion
 
-FALSE_OUTCOMES = (
-    EngagementOutcome.FALSE_ALERT_NOT_ENGAGED,
-    EngagementOutcome.FALSE_ALERT_FOUND_ON_ENGAGEMENT,
-)
-RUN_EVENTS = (
-    "engine.search_run",
-    "deployment.faces_seen",
-    "alert.raised",
-    "alert.adjudicated",
-    "alert.engagement_decided",
-)
 WATCHLIST_EVENTS = ("watchlist.signed_off", "watchlist.entry_added")
 # The published figures, in the order forces publish them (DOMAIN: Post-deployment review).
 FIGURE_LABELS = {
