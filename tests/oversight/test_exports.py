@@ -19,6 +19,7 @@ from oversight.models import ExportState, InspectionExport, LedgerEntry
 from oversight.offline_verifier import verify_export
 from oversight.tasks import build_inspection_export_task
 from tests.factories import LedgerEventFactory, OversightFactory, UserFactory
+from tests.html import broken_references, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +87,7 @@ def test_the_page_lists_each_export_with_its_state_and_hash(client, built, reque
     assert reverse("oversight:export-download", args=[queued.pk]) not in page
     assert "Queued" in page and "Ready to download" in page
     assert "Refresh this page" in page  # the queued one: no JavaScript needed to follow it
+    assert broken_references(page) == []
 
 
 def test_any_oversight_user_downloads_a_built_export_as_an_attachment(client, built):
@@ -132,6 +134,7 @@ def test_a_since_date_in_the_future_or_implausible_is_refused(client, requester,
     client.force_login(requester)
     response = client.post(reverse("oversight:exports"), {"since": since})
     assert response.status_code == 200 and message in response.content.decode()
+    assert parse(response.content).title.startswith("Error: Inspection exports")
     assert not InspectionExport.objects.exists()
     assert not LedgerEntry.objects.filter(action="inspection_export.requested").exists()
 
