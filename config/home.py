@@ -62,6 +62,11 @@ def oversight_section(user) -> HomeSection | None:
             "oversight:verify",
             "Prove nothing recorded was changed or removed.",
         ),
+        (
+            "Inspection exports",
+            "oversight:exports",
+            "The ledger and its documents in one zip, to verify offline.",
+        ),
         ("Every application", "authority:application-list", ""),
     ]
     return HomeSection(

@@ -53,3 +53,9 @@ class AppRoleNotCreated(DatabaseRoleError):
 
 class AppRoleStillPrivileged(DatabaseRoleError):
     code = "app_role_still_privileged"
+
+
+class ExportDateInvalid(DomainError):
+    code = "export_date_invalid"
+    kind = "invalid"
+    default_detail = "The 'since' date must be a real date, not in the future."

@@ -129,3 +129,16 @@ class RoleHoldingFilterForm(forms.Form):
     at = forms.DateField(
         label="Held on (UTC date)", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+
+class InspectionExportForm(forms.Form):
+    """The request for an export; the service checks the date (not in the future, a real
+    year)."""
+
+    since = forms.DateField(
+        label="Entries since (UTC date, optional)",
+        required=False,
+        help_text="Leave empty for the whole ledger. An export since a date starts earlier "
+        "where a publication in it needs its deployment's earlier entries.",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )

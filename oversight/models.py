@@ -1,8 +1,9 @@
-"""The ledger: one append-only table of domain events, and its signed checkpoints.
+"""The ledger: one append-only table of domain events, and its signed checkpoints; and the
+inspection exports oversight asks for.
 
-Both models are unmanaged: their tables, indexes and the triggers that refuse UPDATE and
-DELETE come from ``oversight.schema`` through migration 0001. Write entries only with
-``oversight.ledger.record_event``.
+The ledger's two models are unmanaged: their tables, indexes and the triggers that refuse
+UPDATE and DELETE come from ``oversight.schema`` through migration 0001. Write entries only
+with ``oversight.ledger.record_event``.
 """
 
 import json
@@ -141,3 +142,42 @@ class LedgerCheckpoint(AppendOnly):
             "public_key": self.public_key,
             "signature": self.signature,
         }
+
+
+class ExportState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    BUILDING = "building", "Building"
+    BUILT = "built", "Ready to download"
+    FAILED = "failed", "Failed"
+
+
+class InspectionExport(models.Model):
+    """One inspection export an oversight user asked for: built by a Celery task
+    (oversight.tasks.build_inspection_export) into storage, with the SHA-256 of its zip."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    since = models.DateField(null=True, blank=True, help_text="Entries from this UTC date on.")
+    state = models.CharField(max_length=10, choices=ExportState.choices, default=ExportState.QUEUED)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    archive = models.FileField(upload_to="oversight/exports/", blank=True, max_length=300)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size_bytes = models.BigIntegerField(null=True, blank=True)
+    entries = models.BigIntegerField(null=True, blank=True)
+    first_seq = models.BigIntegerField(null=True, blank=True)
+    last_seq = models.BigIntegerField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"inspection export {self.pk} ({self.state})"
+
+    @property
+    def file_name(self) -> str:
+        return f"inspection-export-{self.pk}.zip"

@@ -11,6 +11,7 @@ and the ``cryptography`` package, so an inspector can run it on a machine of the
 
 It exits 0 with one line when everything checks, and 1 with one line naming the first bad
 sequence number (and what is wrong) when anything was changed, removed, inserted or reordered.
+Each publication it could not check (see below) follows on a line of its own.
 
 Entry hash, byte for byte
 -------------------------
@@ -69,7 +70,17 @@ those engagements whose result is ``arrest``; both false alert rates as percenta
 significant figures (half up). The published record shipped in the export
 (``publications/<reference>.json``, canonical JSON) must hash to the entry's record_sha256,
 and each of its figures must equal the recomputed one; the first that does not is named. Each
-approved review PDF must hash to the pdf_sha256 of its ``review.approved`` entry.
+approved review PDF must hash to the pdf_sha256 of its ``review.approved`` entry, and each
+public deployment PDF (``publications/<reference>.pdf``) to the pdf_sha256 of its
+``publication.results_published`` entry. (The yearly PDF is not shipped: it is rendered on
+demand from the published records, so its figures are theirs, which are checked here.)
+
+An export since a date starts after entry 1. Its manifest lists, per publication, the first
+entry its figures need (``entries.publication_runs``: its run's first entry or its watchlist's
+sign-off). The figures are recomputed only when the export holds every entry from that one on:
+entries cut out of the chain would prove nothing, since an entry is proven only by the unbroken
+chain after it up to a signed checkpoint. Any other publication is reported, by name, as not
+checked, with the date to ask an export from; the summary line counts them.
 """
 
 from __future__ import annotations
@@ -89,6 +100,8 @@ from pathlib import Path
 ENTRY_DOMAIN = "wa-ledger-entry-v1"
 CHECKPOINT_DOMAIN = "wa-ledger-checkpoint-v1"
 GENESIS_HASH = "0" * 64
+PUBLICATION_ACTION = "publication.results_published"
+SIGN_OFF_ACTION = "watchlist.signed_off"
 FIELD_SEPARATORS = 9  # ten fields, nine line feeds
 
 # Row layout shared by the database reader, the export and this verifier.
@@ -452,6 +465,31 @@ def verify_export(
     checkpoint_file: Path | None = None,
 ) -> tuple[bool, str]:
     """Verify an export; return (intact, one line)."""
+    report = verify_export_report(
+        location, public_key_file=public_key_file, checkpoint_file=checkpoint_file
+    )
+    return report.ok, report.line
+
+
+@dataclass
+class Report:
+    ok: bool
+    line: str
+    not_checked: list[str] = field(default_factory=list)  # one line per publication
+
+
+def verify_export_report(
+    location: Path,
+    *,
+    public_key_file: Path | None = None,
+    checkpoint_file: Path | None = None,
+) -> Report:
+    """Verify an export: intact or not, one line, and the publications it could not check."""
+    ok, line, not_checked = _verify(location, public_key_file, checkpoint_file)
+    return Report(ok, line, not_checked)
+
+
+def _verify(location: Path, public_key_file: Path | None, checkpoint_file: Path | None):
     export = Export(location)
     manifest = json.loads(export.read("manifest.json"))
     key_bytes = (
@@ -462,7 +500,7 @@ def verify_export(
     first = manifest.get("entries", {}).get("first_seq") or 1
     anchor = manifest.get("entries", {}).get("anchor_hash") or GENESIS_HASH
     if first == 1 and anchor != GENESIS_HASH:
-        return False, "first bad sequence number 1: broken link: entry 1 must follow 64 zeros"
+        return False, "first bad sequence number 1: broken link: entry 1 must follow 64 zeros", []
 
     checkpoints: list[dict] = []
     if export.exists("checkpoints.jsonl"):
@@ -492,9 +530,11 @@ def verify_export(
     if chain.problem is not None and (problem is None or chain.problem.seq <= problem.seq):
         problem = chain.problem
     if problem is None and saved is not None and saved["tree_size"] < first - 1:
-        return False, (
+        return (
+            False,
             f"checkpoint file {checkpoint_file.name} covers entries before this export "
-            f"starts (seq {first}); ask for an export from an earlier date"
+            f"starts (seq {first}); ask for an export from an earlier date",
+            [],
         )
     if problem is None:
         expected_count = manifest.get("entries", {}).get("count")
@@ -506,17 +546,18 @@ def verify_export(
                 f"the manifest lists {expected_count} entries, ledger.jsonl holds {chain.entries}",
             )
     if problem is not None:
-        return False, f"ledger NOT intact: {problem.describe()}"
+        return False, f"ledger NOT intact: {problem.describe()}", []
 
-    wad_problem = _check_wads(export, manifest)
-    if wad_problem:
-        return False, wad_problem
-    review_problem = _check_review_pdfs(export, manifest)
-    if review_problem:
-        return False, review_problem
-    checked, figure_problem = check_published_figures(export, manifest, anchored=first > 1)
+    document_problem = (
+        _check_wads(export, manifest)
+        or _check_review_pdfs(export, manifest)
+        or _check_publication_pdfs(export, manifest)
+    )
+    if document_problem:
+        return False, document_problem, []
+    checked, not_checked, figure_problem = check_published_figures(export, manifest, first=first)
     if figure_problem:
-        return False, figure_problem
+        return False, figure_problem, not_checked
     covered = latest["tree_size"]
     tail = (chain.last_seq or 0) - covered
     span = f"seq {first}..{chain.last_seq}" if chain.entries else "no entries"
@@ -531,9 +572,17 @@ def verify_export(
     wads = manifest.get("wads", {}).get("files", [])
     if wads:
         line += f"; {len(wads)} WAD files match their recorded sha256"
+    pdfs = manifest.get("publication_pdfs", {}).get("files", [])
+    if pdfs:
+        line += f"; {len(pdfs)} publication PDFs match their publication's pdf_sha256"
     if checked:
         line += f"; every figure of {checked} published deployments recomputed from the ledger"
-    return True, line
+    if not_checked:
+        line += (
+            f"; {len(not_checked)} published deployments NOT checked: their figures need "
+            "entries before this export's first one"
+        )
+    return True, line, not_checked
 
 
 def _signed_fields(checkpoint: dict) -> tuple:
@@ -564,6 +613,38 @@ def _check_review_pdfs(export: Export, manifest: dict) -> str | None:
             return (
                 f"review PDF {path} does not match the pdf_sha256 its approval put on the "
                 f"ledger ({_short(recorded)}); its bytes hash to {_short(digest)}"
+            )
+    return None
+
+
+def _check_publication_pdfs(export: Export, manifest: dict) -> str | None:
+    """Each public deployment PDF hashes to the pdf_sha256 its publication's ledger entry
+    recorded; one whose entry is not in the export, to the sha256 stored beside it."""
+    files = manifest.get("publication_pdfs", {}).get("files", [])
+    if not files:
+        return None
+    recorded: dict[str, str] = {}
+    for rows in _export_rows(export, "ledger.jsonl"):
+        for row in rows:
+            if row[4] == PUBLICATION_ACTION:
+                data = json.loads(row[7])
+                recorded[str(data.get("reference", ""))] = data.get("pdf_sha256", "")
+    for item in files:
+        path = item.get("path")
+        if not path or not export.exists(path):
+            return f"publication PDF {path} listed in the manifest is missing from the export"
+        digest = hashlib.sha256(export.read(path)).hexdigest()
+        on_ledger = recorded.get(str(item.get("reference")))
+        expected = on_ledger if on_ledger is not None else item.get("stored_sha256") or ""
+        if digest != expected:
+            against = (
+                "the pdf_sha256 its publication put on the ledger"
+                if on_ledger is not None
+                else "the sha256 the platform recorded for it"
+            )
+            return (
+                f"publication PDF {path} does not match {against} ({_short(expected)}); its "
+                f"bytes hash to {_short(digest)}"
             )
     return None
 
@@ -647,13 +728,13 @@ def recompute_published_figures(batches: Iterable[list[tuple]]) -> list[dict]:
         for seq, _at, _actor, _role, action, object_type, object_id, payload, *_ in rows:
             if not (
                 action.startswith(("alert.", "publication."))
-                or action in ("deployment.faces_seen", "watchlist.signed_off")
+                or action in ("deployment.faces_seen", SIGN_OFF_ACTION)
             ):
                 continue
             data = json.loads(payload)
-            if action == "watchlist.signed_off" and object_type == "watchlists.watchlist":
+            if action == SIGN_OFF_ACTION and object_type == "watchlists.watchlist":
                 sizes[(object_id, int(data.get("version", 0)))] = int(data.get("entry_count", 0))
-            elif action == "publication.results_published":
+            elif action == PUBLICATION_ACTION:
                 run = runs.get(data.get("run_id"), _Run())
                 size = sizes.get(
                     (str(data.get("watchlist_id")), int(data.get("watchlist_version") or 0))
@@ -687,40 +768,65 @@ def recompute_published_figures(batches: Iterable[list[tuple]]) -> list[dict]:
 
 
 def check_published_figures(
-    export: Export, manifest: dict, *, anchored: bool
-) -> tuple[int, str | None]:
-    """(publications checked, the first problem or None). In an export that starts after
-    entry 1 (``anchored``), a publication whose run began before it is skipped, not failed."""
+    export: Export, manifest: dict, *, first: int = 1
+) -> tuple[int, list[str], str | None]:
+    """(publications checked, those not checked, the first problem or None). In an export that
+    starts after entry 1 (at ``first``), a publication is checked only when the manifest's
+    publication_runs says its figures need nothing before ``first``; any other is not checked,
+    and said so plainly (never passed, never failed)."""
     records = {
         item.get("reference"): item.get("path")
         for item in manifest.get("publications", {}).get("files", [])
     }
+    needs = {
+        run.get("seq"): run for run in manifest.get("entries", {}).get("publication_runs") or []
+    }
     checked = 0
+    not_checked: list[str] = []
     for item in recompute_published_figures(_export_rows(export, "ledger.jsonl")):
         where = f"publication {item['reference']} (seq {item['seq']})"
         recomputed = item["recomputed"]
-        if recomputed["watchlist_size"] is None:
-            if anchored:
+        if first > 1:
+            run = needs.get(item["seq"], {})
+            needs_from = run.get("needs_from_seq")
+            if type(needs_from) is not int or needs_from < first:
+                needs_text = f"seq {needs_from}" if type(needs_from) is int else "an entry"
+                since = run.get("needs_from_date") or "an earlier date"
+                not_checked.append(
+                    f"{where}: not checked: its figures need the ledger from {needs_text} (its "
+                    f"run's start or its watchlist's sign-off), before this export's first entry "
+                    f"{first}; request an export since {since}"
+                )
                 continue
-            return checked, f"{where}: its watchlist's sign-off is not on the ledger"
+        if recomputed["watchlist_size"] is None:
+            return checked, not_checked, f"{where}: its watchlist's sign-off is not on the ledger"
         sources = [("the ledger entry", item["published"])]
         path = records.get(item["reference"])
         if path:
             if not export.exists(path):
-                return checked, f"{where}: its record {path} is missing from the export"
-            content = export.read(path)
-            if hashlib.sha256(content).hexdigest() != item["record_sha256"]:
-                sources.append(("the published record", json.loads(content)))
-                problem = _first_difference(where, sources, recomputed)
-                return checked, problem or (
-                    f"{where}: the published record {path} does not match the sha256 on the ledger"
+                return (
+                    checked,
+                    not_checked,
+                    f"{where}: its record {path} is missing from the export",
                 )
+            content = export.read(path)
             sources.append(("the published record", json.loads(content)))
+            if hashlib.sha256(content).hexdigest() != item["record_sha256"]:
+                problem = _first_difference(where, sources, recomputed)
+                return (
+                    checked,
+                    not_checked,
+                    problem
+                    or (
+                        f"{where}: the published record {path} does not match the sha256 "
+                        "on the ledger"
+                    ),
+                )
         problem = _first_difference(where, sources, recomputed)
         if problem:
-            return checked, problem
+            return checked, not_checked, problem
         checked += 1
-    return checked, None
+    return checked, not_checked, None
 
 
 def _first_difference(where: str, sources, recomputed: dict) -> str | None:
@@ -749,14 +855,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        ok, line = verify_export(
+        report = verify_export_report(
             args.export, public_key_file=args.public_key, checkpoint_file=args.checkpoint
         )
     except (OSError, ValueError, KeyError, ExportError, zipfile.BadZipFile) as exc:
         print(f"cannot verify: {exc}", file=sys.stderr)
         return 2
-    print(line, file=sys.stdout if ok else sys.stderr)
-    return 0 if ok else 1
+    out = sys.stdout if report.ok else sys.stderr
+    print(report.line, file=out)
+    for line in report.not_checked:
+        print(line, file=out)
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

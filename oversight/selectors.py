@@ -111,6 +111,19 @@ def run_events(
     return entries if upto_seq is None else entries.filter(seq__lte=upto_seq)
 
 
+def run_first_seq(run_id: str, *, upto_seq: int) -> int | None:
+    """The seq of the first entry carrying ``run_id`` (its run's opening), by the run index."""
+    sql = RUN_ID_EXPRESSION[connection.vendor]
+    expression = RawSQL(sql, (), output_field=CharField())  # noqa: S611
+    return (
+        LedgerEntry.objects.alias(run_id=expression)
+        .filter(run_id=run_id, seq__lte=upto_seq)
+        .order_by("seq")
+        .values_list("seq", flat=True)
+        .first()
+    )
+
+
 @dataclass
 class FollowUp:
     """One opening event of a follow-up register and what followed for the same object."""

@@ -21,4 +21,6 @@ urlpatterns = [
     path("registers/role-holdings/", views.role_register, name="role-register"),
     path("verify/", views.verify, name="verify"),
     path("checkpoint.json", views.checkpoint_document, name="checkpoint"),
+    path("exports/", views.exports, name="exports"),
+    path("exports/<int:pk>/download/", views.export_download, name="export-download"),
 ]

@@ -1,6 +1,7 @@
 """Oversight pages: read only, for the oversight role (permission oversight.inspect_ledger).
-Nothing here writes: the one POST, the verification, only reads. Checkpoints are signed with
-every N-th entry, hourly by beat, or by an administrator with ``manage.py ledger_checkpoint``.
+The verification's POST only reads; the one write is asking for an inspection export (its
+request row and ledger event, oversight.inspection_exports). Checkpoints are signed with every
+N-th entry, hourly by beat, or by an administrator with ``manage.py ledger_checkpoint``.
 
 Plus two public views: the ledger's public key, so anyone can check a checkpoint's signature,
 and the latest checkpoint, so anyone can keep copies and catch a later rewrite.
@@ -13,25 +14,30 @@ from functools import wraps
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
+from common.errors import DomainError
 from oversight import keys, selectors
 from oversight.checkpoints import latest_checkpoint
 from oversight.forms import (
     ComplianceFilterForm,
     DateRangeForm,
+    InspectionExportForm,
     RoleHoldingFilterForm,
     TimelineFilterForm,
     VerifyForm,
 )
+from oversight.inspection_exports import request_inspection_export
+from oversight.models import ExportState, InspectionExport
 from oversight.registers import compliance_labels
 from oversight.verification import verify_database
 
@@ -286,6 +292,54 @@ def checkpoint_document(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = (
         f'attachment; filename="ledger-checkpoint-{checkpoint.tree_size}.json"'
     )
+    return response
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@inspector_required
+def exports(request: HttpRequest) -> HttpResponse:
+    """The inspection exports asked for, and the form to ask for one (built by a task: the
+    page shows each one's state; refreshing it shows progress, no JavaScript needed)."""
+    form = InspectionExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            export = request_inspection_export(by=request.user, since=form.cleaned_data["since"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.detail)
+        else:
+            messages.success(request, f"Inspection export {export.pk} requested.")
+            return redirect("oversight:exports")
+    page = _page(request, InspectionExport.objects.select_related("requested_by"))
+    return render(
+        request,
+        "oversight/exports.html",
+        {
+            "form": form,
+            "page": page,
+            "pending": any(e.state in PENDING_STATES for e in page.object_list),
+        },
+    )
+
+
+PENDING_STATES = (ExportState.QUEUED, ExportState.BUILDING)
+
+
+@require_safe
+@inspector_required
+def export_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A built export's zip. Any oversight user may download any export (see
+    oversight.inspection_exports); the SHA-256 the ledger recorded is in X-Content-SHA256."""
+    export = get_object_or_404(InspectionExport, pk=pk, state=ExportState.BUILT)
+    if not export.archive or not export.archive.storage.exists(export.archive.name):
+        raise Http404("This export's file is no longer in storage.")
+    response = FileResponse(
+        export.archive.open("rb"),
+        as_attachment=True,
+        filename=export.file_name,
+        content_type="application/zip",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-SHA256"] = export.sha256
     return response
 
 

@@ -1,6 +1,7 @@
-"""What reviews hands oversight for the inspection export: each approved review's PDF, and
-each published results record (canonical JSON), whose figures the offline verifier
-recomputes from the ledger."""
+"""What reviews hands oversight for the inspection export: each approved review's PDF, each
+published results record (canonical JSON), whose figures the offline verifier recomputes from
+the ledger, and each published deployment's public PDF, which it checks against the pdf_sha256
+on the ledger."""
 
 from collections.abc import Iterator
 from datetime import date
@@ -52,4 +53,26 @@ PUBLICATION_SOURCE = DocumentSource(
     label="published records",
     model="reviews.PublishedDeployment",
     documents=publications_for_inspection,
+)
+
+
+def publication_pdfs_for_inspection(since: date | None) -> Iterator[InspectableDocument]:
+    published = PublishedDeployment.objects.filter(status=PublicationStatus.PUBLISHED)
+    if since is not None:
+        published = published.filter(published_at__date__gte=since)
+    for publication in published.order_by("published_at", "pk").iterator(chunk_size=20):
+        yield InspectableDocument(
+            path=f"publications/{publication.reference}.pdf",
+            content=bytes(publication.pdf),
+            stored_sha256=publication.pdf_sha256,
+            issued_at=publication.published_at,
+            meta={"reference": publication.reference, "deployment_id": publication.deployment_id},
+        )
+
+
+PUBLICATION_PDF_SOURCE = DocumentSource(
+    key="publication_pdfs",  # the offline verifier reads this key
+    label="publication PDFs",
+    model="reviews.PublishedDeployment",
+    documents=publication_pdfs_for_inspection,
 )

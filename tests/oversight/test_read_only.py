@@ -1,5 +1,6 @@
 """Read only means no writes: for the oversight role, a POST to any oversight URL (pages, API
-and the public key) leaves the ledger and its checkpoints exactly as they were."""
+and the public key) leaves the ledger and its checkpoints exactly as they were; the one
+exception, asking for an inspection export, writes its request and that request's event only."""
 
 import re
 
@@ -15,7 +16,8 @@ from tests.factories import LedgerEventFactory, OversightFactory
 pytestmark = pytest.mark.django_db
 
 # Values for each URL's parameters (an object the ledger knows).
-SAMPLE_KWARGS = {"app_label": "authority", "model_name": "application", "object_id": "1"}
+SAMPLE_KWARGS = {"app_label": "authority", "model_name": "application", "object_id": "1", "pk": 1}
+EXPORTS = "/oversight/exports/"  # the one oversight POST that writes (its request)
 OTHER_URLS = ["/api/v1/ledger/", "/api/v1/ledger/checkpoint/", "/transparency/ledger-key.pem"]
 
 
@@ -52,7 +54,7 @@ def test_every_oversight_url_is_covered():
     assert len(oversight_paths()) == len(oversight_urls.urlpatterns)
 
 
-@pytest.mark.parametrize("path", [*oversight_paths(), *OTHER_URLS])
+@pytest.mark.parametrize("path", [p for p in [*oversight_paths(), *OTHER_URLS] if p != EXPORTS])
 def test_a_post_by_the_oversight_role_writes_nothing(client, api_client, moved_ledger, path):
     user = OversightFactory()
     client.force_login(user)
@@ -63,6 +65,16 @@ def test_a_post_by_the_oversight_role_writes_nothing(client, api_client, moved_l
     api_response = api_client.post(path, {}, format="json")
     assert api_response.status_code < 500
     assert snapshot() == before
+
+
+def test_asking_for_an_export_writes_its_request_and_its_event_only(client, moved_ledger):
+    client.force_login(OversightFactory())
+    (head, _), count, checkpoints = snapshot()
+    assert client.post(EXPORTS, {"since": ""}).status_code == 302  # the build waits for commit
+    assert list(LedgerEntry.objects.filter(seq__gt=head).values_list("action", flat=True)) == [
+        "inspection_export.requested"
+    ]
+    assert snapshot()[1:] == (count + 1, checkpoints)
 
 
 def test_posting_to_checkpoint_json_is_refused(client, moved_ledger):
@@ -80,5 +92,7 @@ def test_every_oversight_page_refuses_writes_except_the_read_only_verification(c
         status = client.post(path).status_code
         if path == reverse("oversight:verify"):
             assert status == 200  # it recomputes the chain and changes nothing
+        elif path == EXPORTS:
+            assert status == 302  # asked for; see the test above
         else:
             assert status == 405, path

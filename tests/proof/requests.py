@@ -31,6 +31,7 @@ EXTRA_KWARGS = {
     "authority:application-action": {"action": "halt"},
     "accounts:account-action": {"action": "disable"},
     "transparency:year-pdf": {"year": 2026},
+    "oversight:export-download": {"pk": 999_999},  # no such export: see the matrix row
 }
 
 
