@@ -18,8 +18,8 @@ from PIL import Image
 
 from authority import builders
 from authority.models import Application, LocationType, User
-from biometric_engine.core.images import load_image
 from biometric_engine.engine import engine_backend
+from gate.inputs import load_image
 from gate.minting import mint_scope
 from gate.search import search_frame
 from watchlists.errors import ImageRefused

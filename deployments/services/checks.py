@@ -22,8 +22,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from authority.models import Application, Mode, User
-from biometric_engine.core.errors import EngineInputError
-from biometric_engine.core.match import Candidate
 from biometric_engine.models import EnrolledFace, GalleryKind
 from common.errors import DomainError, InvalidInput
 from deployments.models import CheckCandidate, CheckOutcome, OifrJustification, OperatorCheck
@@ -35,6 +33,7 @@ from deployments.services._usable import (
     require_usable_authority,
 )
 from gate.galleries import GALLERY_KINDS_FOR_MODE
+from gate.inputs import Candidate, EngineInputError
 from gate.minting import mint_scope
 from gate.search import search_probe
 from oversight.ledger import record_event

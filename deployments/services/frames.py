@@ -37,8 +37,6 @@ from django.utils import timezone
 from PIL import Image
 
 from authority.models import User
-from biometric_engine.core.images import load_image
-from biometric_engine.core.match import MatchResult
 from biometric_engine.engine import engine_limits
 from common.errors import DomainError, InvalidInput, WrongState
 from common.roles import Role
@@ -60,6 +58,7 @@ from deployments.tracking import (
     save_tracks,
 )
 from gate.checks import EngineRefused, require_outside_transaction
+from gate.inputs import MatchResult, load_image
 from gate.minting import mint_scope
 from gate.scope import AuthorityScope
 from gate.search import FaceChooser, FrameFace, search_frame

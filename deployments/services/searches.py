@@ -27,8 +27,6 @@ from django.utils import timezone
 
 from authority.models import Application, Mode, Rank, User
 from authority.services._guards import require_reasons
-from biometric_engine.core.errors import EngineInputError
-from biometric_engine.core.match import MatchResult
 from biometric_engine.models import EnrolledFace, GalleryKind
 from common.errors import InvalidInput
 from deployments.models import (
@@ -58,6 +56,7 @@ from deployments.services._usable import (
     sha256,
 )
 from gate.checks import RFR_CANDIDATE_CAP
+from gate.inputs import EngineInputError, MatchResult
 from gate.minting import mint_scope
 from gate.search import search_probe
 from oversight.ledger import record_event

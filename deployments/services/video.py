@@ -59,13 +59,6 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from authority.models import User
-from biometric_engine.core.errors import EmptyFile, EngineInputError, FileTooLarge
-from biometric_engine.core.video import (
-    VideoFrame,
-    count_readable_frames,
-    probe_video,
-    read_video_frames,
-)
 from biometric_engine.engine import engine_limits
 from common.errors import DomainError
 from common.roles import Role
@@ -95,6 +88,15 @@ from deployments.services.frames import (
 )
 from deployments.tracking import CameraTracks
 from gate.checks import EngineRefused
+from gate.inputs import (
+    EmptyFile,
+    EngineInputError,
+    FileTooLarge,
+    VideoFrame,
+    count_readable_frames,
+    probe_video,
+    read_video_frames,
+)
 from gate.search import search_decoded_frame
 from oversight.ledger import record_event
 

@@ -19,7 +19,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from authority.models import LIVE_STATUSES, Application, Location, Mode, User
-from biometric_engine.core.errors import EngineInputError
 from biometric_engine.galleries import (
     create_gallery,
     erase_templates,
@@ -31,6 +30,7 @@ from common.errors import InvalidInput, WrongState
 from common.storage import store_file
 from gate.enrolment import enrol_watchlist_face
 from gate.galleries import bind_watchlist_gallery
+from gate.inputs import EngineInputError
 from gate.minting import mint_enrolment_scope
 from gate.scope import AuthorityScope
 from oversight.ledger import record_event

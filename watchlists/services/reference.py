@@ -23,13 +23,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from authority.models import User
-from biometric_engine.core.errors import EngineInputError
 from biometric_engine.engine import default_model_version, engine_backend, one_face_template
 from biometric_engine.galleries import create_gallery, erase_templates, lock_gallery
 from biometric_engine.models import EnrolledFace, Gallery, GalleryKind
 from biometric_engine.services import GalleryOfAnotherModel, clean_subject_ref, enrol_face
 from common.errors import InvalidInput, NotPermitted, WrongState
 from common.storage import store_file
+from gate.inputs import EngineInputError
 from oversight.ledger import record_event
 from watchlists.errors import DuplicateImage, ImageRefused
 from watchlists.models import ReferenceGallery, ReferenceImage, SourceSystem
