@@ -14,6 +14,9 @@ clients") for S seconds against a running server (gunicorn), each signed in as a
 (a server-side session, as the sign-in form would make) or holding an API token, cycling
 through the page groups below, and reports requests per second and p50/p95/p99 per group, with
 every non-2xx answer counted as an error.
+
+The public transparency site's share (published deployments to seed, its pages in the mix) is
+``reviews.scale``'s: this app may not import reviews, so both commands live in ``reviews``.
 """
 
 from __future__ import annotations
@@ -235,7 +238,8 @@ class PageGroup:
 
 def page_groups(deployment_ids: list[int], application_ids: list[int]) -> list[PageGroup]:
     """What the clients ask for: staff pages (signed in as the officer who may see them), the
-    API (a token), the public pages; detail pages of 20 records spread over the table."""
+    API (a token), the public ledger files; detail pages of 20 records spread over the table.
+    The transparency pages are added by ``reviews.scale.public_page_groups``."""
     pick_d = deployment_ids[:: max(1, len(deployment_ids) // 20)][:20] or [0]
     pick_a = application_ids[:: max(1, len(application_ids) // 20)][:20] or [0]
     return [

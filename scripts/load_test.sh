@@ -3,7 +3,10 @@
 # gunicorn on production settings as the application's restricted role, then load_test's
 # clients over loopback. Needs PostgreSQL and Redis on 127.0.0.1 (trust auth for postgres).
 #   scripts/load_test.sh [CLIENTS] [SECONDS] [WORKERS]     defaults: 50 60 (2 x CPUs + 1)
-# Bounded: seed counts fixed, the run capped by load_test (<= 600 s); everything is removed.
+# WA_LOAD_SEED_ARGS passes seed_scale a smaller shape for a quick run, e.g.
+#   WA_LOAD_SEED_ARGS="--applications 2000 --deployments 200 --ledger-entries 100000"
+# Bounded: seed counts at most seed_scale's defaults unless asked, the run capped by load_test
+# (<= 600 s); everything is removed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CLIENTS="${1:-50}"
@@ -32,7 +35,8 @@ export WA_LEDGER_SIGNING_KEY="$SIGNING_KEY"
 DATABASE_URL="$APP" DATABASE_OWNER_URL="$OWNER" "$PY" manage.py migrate --noinput -v0
 DATABASE_URL="$APP" DATABASE_OWNER_URL="$OWNER" "$PY" manage.py grant_app_role
 echo "== seed_scale"
-DATABASE_URL="$OWNER" "$PY" manage.py seed_scale
+read -r -a SEED_ARGS <<<"${WA_LOAD_SEED_ARGS:-}"
+DATABASE_URL="$OWNER" "$PY" manage.py seed_scale "${SEED_ARGS[@]}"
 
 PROD=(
   env -u DATABASE_OWNER_URL -u CELERY_BROKER_URL

@@ -105,13 +105,18 @@ class Pages:
         self.audited: list[str] = []
         self.contexts = []
 
-    def sign_in(self, username: str):
+    def signed_out(self):
+        """A browser of its own with no one signed in: the public's."""
         context = self.browser.new_context(
             base_url=self.base_url, viewport=DESKTOP, bypass_csp=True, accept_downloads=True
         )
         self.contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(30_000)
+        return page
+
+    def sign_in(self, username: str):
+        page = self.signed_out()
         page.goto("/accounts/login/")
         self.audit(page, "sign in")
         page.fill("#id_username", username)

@@ -1,16 +1,17 @@
 """The platform's story in a real browser, one person after another, as issue 21 tells it:
 draft and submit, consult and authorise with a condition, download the WAD; compose a
 watchlist by bulk import and sign it off; plan and start a deployment, process a camera's video,
-adjudicate and decide on its alert; halt, and the camera's next frame is refused; verify the
-ledger and check an inspection export with the offline verifier.
+adjudicate and decide on its alert; halt, and the camera's next frame is refused; the next
+day, once the retention jobs have deleted the watchlist's data and the alert image, write,
+submit and approve the post-deployment review and publish its results, which the public
+transparency site then shows signed out; verify the ledger and check an inspection export with
+the offline verifier.
 
 Every page visited is checked by axe-core at 1280 px and at 320 px (no serious or critical
 violation); a screenshot of each step lands in var/e2e/screenshots/ (docs/e2e.md).
-
-The post-deployment review, publication and public transparency site (the ``reviews`` app) are
-not on main yet: their steps are marked ``TODO(reviews)`` below, where they belong.
 """
 
+import csv
 import io
 import subprocess
 import sys
@@ -26,13 +27,29 @@ from authority import builders
 from authority.models import Application, ApplicationStatus, Rank
 from common.roles import Role
 from deployments.models import Alert, Deployment, DeploymentStatus
+from deployments.rules import alert_image_retention_hours
+from deployments.tasks import delete_alert_images
+from reviews.models import PublicationStatus, PublishedDeployment, Review, ReviewStatus
+from reviews.public import COLUMN_KEYS, COLUMNS, FIGURE_KEYS
 from tests.deployments.videos import astronaut_frames, write_video
 from tests.e2e.journey_helpers import fill, press
-from tests.factories import OversightFactory, UserFactory
+from tests.factories import OversightFactory, StaffFactory, UserFactory
 from tests.watchlists import images
+from watchlists.deletion_tasks import delete_due_watchlist_data
 from watchlists.models import Watchlist, WatchlistStatus
+from watchlists.rules import deletion_delay
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# What the reviewer writes: each part of the review's narrative.
+REVIEW_NARRATIVE = {
+    "system_performance": "One camera ran until the halt; its video was processed in full.",
+    "safeguards": "The alert was adjudicated by the operator before the engagement decision.",
+    "equality": "One alert is too few to show anything by group.",
+    "lessons": "Plan crowd control at the main gate before the next deployment.",
+    "deletion_attestation": "Faces that matched no one were never stored; the watchlist's "
+    "images and templates and the alert image were deleted by their jobs.",
+}
 
 
 def no_errors(page) -> None:
@@ -69,6 +86,10 @@ def people(db):
         "operator": UserFactory(username="e2e-operator", roles=[Role.LFR_OPERATOR]),
         "engagement": UserFactory(username="e2e-eo", roles=[Role.ENGAGEMENT_OFFICER]),
         "oversight": OversightFactory(username="e2e-oversight"),
+        "reviewer": UserFactory(
+            username="e2e-reviewer", rank=Rank.CHIEF_INSPECTOR, roles=[Role.REVIEWER]
+        ),
+        "publisher": StaffFactory(username="e2e-publisher", roles=[Role.PUBLISHER]),
     }
 
 
@@ -120,7 +141,7 @@ def _api_token(page, username: str) -> str:
     return answer.json()["token"]
 
 
-def test_the_whole_journey_in_a_browser(pages, people, eager_tasks, tmp_path):
+def test_the_whole_journey_in_a_browser(pages, people, eager_tasks, tmp_path, monkeypatch):
     # 1. The applicant drafts the application, page by page, and submits it.
     page = pages.sign_in("e2e-applicant")
     page.goto("/applications/")
@@ -341,11 +362,108 @@ def test_the_whole_journey_in_a_browser(pages, people, eager_tasks, tmp_path):
     assert refused.status in (403, 409), (refused.status, refused.text())
     assert refused.json()["code"], refused.text()
 
-    # TODO(reviews): the reviewer completes the post-deployment review and another officer
-    # approves it; the publisher publishes it; the public /transparency/ page and its CSV show
-    # the record (axe on both, signed out). The reviews app is not on main yet (docs/e2e.md).
+    # 7. A day later the hourly retention jobs have run, as beat runs them: the watchlist's
+    # images and templates (due an hour after its deployment's planned end) and the alert's
+    # image (kept 24 hours) are deleted, each attested on the ledger. The clock moves on; every
+    # page from here is the day after's, and everyone signs in again.
+    later = max(
+        watchlist.deployment_end + deletion_delay(),
+        alert.created_at + timedelta(hours=alert_image_retention_hours()),
+    ) + timedelta(minutes=5)
+    real_now, offset = timezone.now, later - timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: real_now() + offset)
+    assert delete_due_watchlist_data.delay().get()["deleted"] == [watchlist.pk]
+    assert delete_alert_images.delay().get()["deleted"] == 1
 
-    # 7. Oversight verifies the ledger, downloads the signed checkpoint, and checks an
+    # 8. A reviewer writes the post-deployment review the halt opened, and submits it.
+    review = Review.objects.get(deployment=deployment)
+    page = pages.sign_in("e2e-reviewer")
+    page.goto("/reviews/")
+    pages.audit(page, "reviews (reviewer)")
+    page.get_by_role("link", name=deployment.name, exact=True).click()
+    page.wait_for_load_state()
+    pages.audit(page, "review (open)")
+    fill(page, REVIEW_NARRATIVE)
+    pages.shot(page, "reviewer writes the review")
+    press(page, "Save and submit for approval")
+    no_errors(page)
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.SUBMITTED, page.locator("main").inner_text()
+    assert review.deletion_refs["watchlist_data_deleted"], review.deletion_refs
+    assert review.deletion_refs["alert_images_deleted"], review.deletion_refs
+    figures = review.figures
+    assert (figures["alerts"], figures["false_alerts"], figures["arrests"]) == (1, 0, 1)
+    pages.audit(page, "review (submitted)")
+    pages.shot(page, "review submitted")
+
+    # 9. The authorising officer, another officer than the author, approves it (its PDF is
+    # rendered and hashed); a publisher publishes the results.
+    page = pages.sign_in("e2e-supt")
+    page.goto(f"/reviews/{review.pk}/")
+    pages.audit(page, "review (approver)")
+    press(page, "Approve the review")
+    no_errors(page)
+    review.refresh_from_db()
+    assert (review.status, review.approved_by) == (ReviewStatus.APPROVED, people["superintendent"])
+    pages.audit(page, "review (approved)")
+    pages.shot(page, "authorising officer approves the review")
+    pdf = page.request.get(f"/reviews/{review.pk}/review.pdf")
+    assert pdf.ok and pdf.body().startswith(b"%PDF")
+    assert pdf.headers["x-content-sha256"] == review.pdf_sha256
+
+    page = pages.sign_in("e2e-publisher")
+    page.goto("/reviews/publications/")
+    pages.audit(page, "publications")
+    fill(page, {"purpose": "To find people wanted by the courts at the main gate."})
+    press(page, f"Publish the results of {deployment.location.name}")
+    no_errors(page)
+    publication = PublishedDeployment.objects.get(deployment=deployment)
+    assert publication.status == PublicationStatus.PUBLISHED
+    pages.audit(page, "publications (published)")
+    pages.shot(page, "publisher publishes the results")
+
+    # 10. Signed out, the public site shows the record: the figures are the review's, and no
+    # one's name (but the authorising officer's, named by design at Superintendent and above)
+    # nor any watchlist record id is on it.
+    public = {key: str(figures[key]) for key in FIGURE_KEYS}
+    page = pages.signed_out()
+    page.goto("/transparency/")
+    pages.audit(page, "transparency (public)")
+    row = page.locator("table tr", has=page.locator(f'th a:text-is("{publication.reference}")'))
+    cells = dict(zip(COLUMN_KEYS, row.first.locator("th, td").all_inner_texts(), strict=True))
+    assert {key: cells[key] for key in FIGURE_KEYS} == public
+    pages.shot(page, "public transparency page")
+    seen = [page.locator("main").inner_text()]
+    page.get_by_role("link", name=publication.reference, exact=True).first.click()
+    page.wait_for_load_state()
+    pages.audit(page, "transparency: the deployment (public)")
+    shown = {
+        row.locator("dt").inner_text(): row.locator("dd").inner_text()
+        for row in page.locator(".govuk-summary-list__row").all()
+    }
+    assert {key: shown[heading] for key, heading, _ in COLUMNS if key in public} == public
+    pages.shot(page, "public deployment page")
+    seen.append(page.locator("main").inner_text())
+    answer = page.request.get("/transparency/deployments.csv")
+    assert answer.ok and answer.headers["content-type"].startswith("text/csv")
+    (published,) = [
+        r
+        for r in csv.DictReader(io.StringIO(answer.text()))
+        if r["reference"] == publication.reference
+    ]
+    assert {key: published[key] for key in FIGURE_KEYS} == public
+    seen.append(answer.text())
+    hidden = [
+        name
+        for who, person in people.items()
+        if who != "superintendent"
+        for name in (person.get_full_name(), person.username)
+    ] + list(watchlist.entries.values_list("record_id", flat=True))
+    assert hidden and all(name for name in hidden)
+    found = [name for name in hidden for text in seen if name in text]
+    assert not found, f"on the public site: {found}"
+
+    # 11. Oversight verifies the ledger, downloads the signed checkpoint, and checks an
     # inspection export offline against it.
     call_command("ledger_checkpoint", verbosity=0)  # what the hourly beat job does
     page = pages.sign_in("e2e-oversight")

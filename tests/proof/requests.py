@@ -30,7 +30,6 @@ EXTRA_KWARGS = {
     "authority:wad-pdf": {"version": 1},
     "authority:application-action": {"action": "halt"},
     "accounts:account-action": {"action": "disable"},
-    "transparency:year-pdf": {"year": 2026},
     "oversight:export-download": {"pk": 999_999},  # no such export: see the matrix row
 }
 
@@ -43,6 +42,11 @@ def object_kwargs(world: World, name: str, obj: str) -> dict:
         return {"app_label": "authority", "model_name": "application", "object_id": str(lfr.pk)}
     if obj == "ledger":
         return {"seq": world.objects["ledger_seq"]}
+    if obj == "publication":  # the public site names a deployment by its public reference
+        reference = world.objects["publication"].reference
+        if name == "transparency:year-pdf":
+            return {"year": int(reference.split("-")[1])}
+        return {"reference": reference}
     if obj == "officer":
         return {"pk": world.others["applicant"].pk, **EXTRA_KWARGS.get(name, {})}
     return {"pk": world.objects[obj].pk, **EXTRA_KWARGS.get(name, {})}
@@ -147,6 +151,7 @@ def body_for(world: World, name: str) -> dict:
             "decision": "possible_lead",
             "reason": "Same scar.",
         },
+        "review-return-to-author": lambda: {"reason": "Say more about the safeguards."},
         "rfr-search-run": lambda: {"image": image(images.astronaut_again())},
         "oifr-check-list": lambda: {
             "authority": o["oifr"].pk,

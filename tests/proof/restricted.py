@@ -22,7 +22,16 @@ def instances(world: World) -> list:
     ]
 
 
-APPLICATIONS = ("draft", "submitted", "urgent_submitted", "urgent_authorised", "lfr", "rfr", "oifr")
+APPLICATIONS = (
+    "draft",
+    "submitted",
+    "urgent_submitted",
+    "urgent_authorised",
+    "lfr",
+    "rfr",
+    "oifr",
+    "reviewed",
+)
 
 
 def renderings(value) -> set[str]:

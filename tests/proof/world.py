@@ -169,6 +169,16 @@ def _authorities(world: World) -> None:
         )
         app.refresh_from_db()
         world.objects[mode] = app
+    # The reviews' own authority (see _reviews), authorised now, as the others are.
+    world.objects["reviewed"] = builders.build_authorised(
+        applicant=u["applicant"],
+        decider=u["authoriser"],
+        chief=u["chief"],
+        commanders=commanders,
+        operation_name="Operation Proof Reviewed",
+        locations=builders.LOCATIONS,
+        intelligence_case="RESTRICTED: proof source reporting for Operation Proof Reviewed.",
+    )
 
 
 def _watchlists(world: World) -> None:
@@ -273,6 +283,125 @@ def _searches(world: World) -> None:
     )
 
 
+def _reviews(world: World) -> None:
+    """Post-deployment reviews and publication, under an LFR authority of their own (so the
+    world's ``lfr`` stays closable): three deployments run and completed inside short
+    watchlist windows, then, the clock past the deletion delay, the hourly retention jobs
+    run (as beat runs them) and the reviews are written: one submitted (``review``), one
+    approved and its results published (``approved_review``, ``publication``), one approved
+    and not yet published (``publishable``, its deployment); and a planned deployment not
+    yet announced (``planned``)."""
+    from deployments.services.alerts import adjudicate_alert
+    from deployments.services.cameras import register_camera
+    from deployments.services.frames import process_frame
+    from deployments.services.lifecycle import (
+        complete_deployment,
+        plan_deployment,
+        start_deployment,
+    )
+    from deployments.services.retention import delete_expired_alert_images
+    from reviews.models import Review
+    from reviews.services.publication import publish_deployment_results
+    from reviews.services.reviewing import approve_review, submit_review, update_review_narrative
+    from tests.watchlists import images
+    from tests.watchlists.conftest import details
+    from watchlists.rules import deletion_delay
+    from watchlists.services.composition import add_entry, create_watchlist
+    from watchlists.services.deletion import delete_due_watchlist_data
+    from watchlists.services.sign_off import sign_off_watchlist
+
+    u = world.users
+    authority = world.objects["reviewed"]
+    start = authority.valid_from
+    run_end = start + timedelta(minutes=20)
+
+    def signed(name: str, begins, ends, record_id: str):
+        watchlist = create_watchlist(
+            application=authority,
+            by=u["watchlist"],
+            name=name,
+            deployment_start=begins,
+            deployment_end=ends,
+            location=authority.locations.first(),
+        )
+        add_entry(
+            watchlist=watchlist,
+            by=u["watchlist"],
+            details=details(record_id, name=f"Proof person {record_id}"),
+            image=images.astronaut(),
+            image_name="face.png",
+        )
+        sign_off_watchlist(watchlist=watchlist, by=u["authoriser"])
+        return watchlist
+
+    def ran(watchlist, *, alert: bool):
+        deployment = plan_deployment(
+            watchlist=watchlist,
+            by=u["silver"],
+            operators=[u["operator"]],
+            engagement_officers=[u["engagement"]],
+        )
+        deployment = start_deployment(deployment=deployment, by=u["silver"])
+        if alert:
+            camera, _token = register_camera(deployment=deployment, by=u["operator"], name="Gate")
+            (pk,) = process_frame(
+                deployment=deployment,
+                camera=camera,
+                sequence=1,
+                image=images.astronaut_again(),
+                by=u["operator"],
+            ).alert_ids
+            adjudicate_alert(
+                alert=deployment.alerts.get(pk=pk),
+                by=u["operator"],
+                decision="no_match",
+                reason="Not the person on the list.",
+            )
+        return complete_deployment(deployment=deployment, by=u["silver"])
+
+    with _clock(start - timedelta(minutes=10)):
+        lists = [signed(f"Proof reviewed list {n}", start, run_end, f"PNC-R{n}") for n in (1, 2)]
+        lists.append(signed("Proof reviewed list 3", start, run_end, "PNC-R3"))
+        later = signed(
+            "Proof planned list", start + timedelta(hours=3), authority.valid_until, "PNC-P1"
+        )
+    with _clock(start + timedelta(minutes=5)):
+        ended = [ran(lists[0], alert=True), ran(lists[1], alert=True), ran(lists[2], alert=False)]
+        world.objects["planned"] = plan_deployment(
+            watchlist=later,
+            by=u["silver"],
+            operators=[u["operator"]],
+            engagement_officers=[u["engagement"]],
+        )
+    with _clock(run_end + deletion_delay() + timedelta(minutes=5)):
+        delete_due_watchlist_data()
+        delete_expired_alert_images()
+        reviews = [Review.objects.get(deployment=d) for d in ended]
+        for review in reviews:
+            update_review_narrative(review=review, by=u["reviewer"], **REVIEW_NARRATIVE)
+            submit_review(review=review, by=u["reviewer"])
+        for review in reviews[1:]:
+            approve_review(review=review, by=u["authoriser"])
+        world.objects["publication"] = publish_deployment_results(
+            deployment=ended[1], by=u["publisher"], purpose="To find people wanted by the courts."
+        )
+    for key, review in zip(
+        ("review", "approved_review", "publishable_review"), reviews, strict=True
+    ):
+        review.refresh_from_db()
+        world.objects[key] = review
+    world.objects["publishable"] = ended[2]
+
+
+REVIEW_NARRATIVE = {
+    "system_performance": "The camera ran for the whole window.",
+    "safeguards": "The alert was adjudicated before any engagement.",
+    "equality": "Too few alerts to show anything by group.",
+    "lessons": "None this time.",
+    "deletion_attestation": "Non-matched faces never stored; watchlist data deleted.",
+}
+
+
 @contextlib.contextmanager
 def built_world(media_root):
     """The world, inside a transaction rolled back on exit, the clock inside every window."""
@@ -293,6 +422,7 @@ def built_world(media_root):
             _watchlists(world)
             _deployment(world)
             _searches(world)
+            _reviews(world)
             world.objects["ledger_seq"] = LedgerEntry.objects.order_by("-seq").first().seq
             for bucket, prefix in ((world.users, ""), (world.others, "other:")):
                 for column in ROLE_COLUMNS:

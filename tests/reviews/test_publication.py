@@ -104,6 +104,17 @@ def test_the_deployment_page(client, published):
     assert client.get("/transparency/deployments/LFR-1999-0001/").status_code == 404
 
 
+def test_the_deployment_page_shows_a_zero_as_zero(client, published):
+    """A figure of 0 is a figure: it once read "—", as if it were not known."""
+    from reviews.models import PublishedDeployment
+
+    record = {**published.record, "false_alerts": 0, "arrests": 0}
+    PublishedDeployment.objects.filter(pk=published.pk).update(record=record)
+    page = client.get(f"/transparency/deployments/{published.reference}/").content.decode()
+    for heading in ("False alerts", "Arrests"):
+        assert f'{heading}</dt><dd class="govuk-summary-list__value">0</dd>' in page, heading
+
+
 def test_the_csv_and_json_have_the_same_documented_columns(client, published):
     rows = list(
         csv.reader(io.StringIO(client.get("/transparency/deployments.csv").content.decode()))

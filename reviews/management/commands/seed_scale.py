@@ -4,14 +4,23 @@
                                 [--ledger-entries 1000000] [--password PW]
 
 Refuses a database that already holds a ledger or applications (see ``deployments.scale``).
+Every completed deployment then gets an approved review and published results
+(``reviews.scale``), so the public site has years of records to serve. The command lives in
+``reviews``, the one layer that may import both.
 """
 
 import os
 import secrets
+import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from authority.models import User
 from deployments.scale import seed_scale
+from reviews.scale import seed_publications
+
+# The demo accounts (seed_scale makes them) who review, approve and publish.
+PUBLISHING = ("reviewer", "superintendent", "publisher")
 
 
 class Command(BaseCommand):
@@ -40,8 +49,12 @@ class Command(BaseCommand):
             )
         except (RuntimeError, ValueError) as error:
             raise CommandError(str(error)) from error
+        started = time.perf_counter()
+        users = {u.username: u for u in User.objects.filter(username__in=PUBLISHING)}
+        published = seed_publications(users=users, say=self.stderr.write)
+        figures.seconds["publications"] = time.perf_counter() - started
         self.stdout.write(
             f"{figures.applications:,} applications, {figures.deployments:,} deployments, "
-            f"{figures.ledger_entries:,} ledger entries; "
+            f"{figures.ledger_entries:,} ledger entries, {published:,} published; "
             + ", ".join(f"{k} {v:.1f} s" for k, v in figures.seconds.items())
         )

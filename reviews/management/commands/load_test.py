@@ -1,5 +1,6 @@
 """N clients for S seconds against a running server, over staff pages, the API and the public
-site; requests per second and p50/p95/p99 per page group (see ``deployments.scale``).
+site; requests per second and p50/p95/p99 per page group (see ``deployments.scale``; the
+public transparency pages are ``reviews.scale``'s, so the command lives in ``reviews``).
 
     python manage.py load_test --url http://127.0.0.1:8000 [--clients 50] [--seconds 60]
 
@@ -16,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from authority.models import Application
 from deployments.models import Deployment
 from deployments.scale import credentials_for, page_groups, run_load, summary_lines
+from reviews.scale import public_page_groups
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
@@ -41,9 +43,12 @@ class Command(BaseCommand):
             raise CommandError("load_test runs against this machine only (a loopback URL).")
         if not (1 <= clients <= 500) or not (1 <= seconds <= 600):
             raise CommandError("Between 1 and 500 clients, for 1 to 600 seconds.")
-        groups = page_groups(
-            list(Deployment.objects.order_by("pk").values_list("pk", flat=True)),
-            list(Application.objects.order_by("pk").values_list("pk", flat=True)),
+        groups = (
+            page_groups(
+                list(Deployment.objects.order_by("pk").values_list("pk", flat=True)),
+                list(Application.objects.order_by("pk").values_list("pk", flat=True)),
+            )
+            + public_page_groups()
         )
         load = {
             "base_url": url.rstrip("/"),
