@@ -24,6 +24,8 @@ class AuthorityConfig(AppConfig):
         register_compliance_labels(COMPLIANCE_LABELS)
         register_role_events(ROLE_EVENTS)
         # The intelligence case: masked on every page, diff and response for other readers.
+        # Nothing else is: the expected footfall, for one, is a crowd estimate naming no source,
+        # person or tactic, which the Silver commander and the reviewer need to read.
         register_restricted_fields(
             Application, fields=("intelligence_case",), may_read=may_read_restricted
         )

@@ -15,7 +15,13 @@ from authority.models import (
     User,
     WatchlistCategory,
 )
-from authority.models.limits import NOTE_CHARS, REASONS_CHARS
+from authority.models.limits import (
+    FOOTFALL_TOO_LARGE,
+    FOOTFALL_TOO_SMALL,
+    MAX_FOOTFALL,
+    NOTE_CHARS,
+    REASONS_CHARS,
+)
 from authority.policies import decider_minimum
 from authority.rules import NAMED_OFFICERS
 from authority.services.drafting import MAX_ROWS, check_window
@@ -87,6 +93,28 @@ def model_choices(current: str = "") -> list[tuple[str, str]]:
     return choices
 
 
+def footfall_field() -> forms.IntegerField:
+    """The expected footfall, refused in the form's own words (0, negative, not a whole
+    number, over the bound) rather than Django's, the same as the model and the API say."""
+    return forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_FOOTFALL,
+        label="Expected footfall (live facial recognition only, optional)",
+        help_text=(
+            "How many people you expect to pass the cameras over the whole window. The "
+            "authorising officer sees the false alerts the model predicts at this footfall; "
+            "leave it blank if you cannot estimate it."
+        ),
+        error_messages={
+            "invalid": FOOTFALL_TOO_SMALL,
+            "min_value": FOOTFALL_TOO_SMALL,
+            "max_value": FOOTFALL_TOO_LARGE,
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
+
 # Drafting sections, in order: (slug, title, fields). Rows have their own sections.
 SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     (
@@ -112,7 +140,7 @@ SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     (
         "watchlist",
         "Watchlist",
-        ("watchlist_rationale", "requested_categories", "max_watchlist_size"),
+        ("watchlist_rationale", "requested_categories", "max_watchlist_size", "expected_footfall"),
     ),
     ("locations", "Locations", ()),
     (
@@ -208,6 +236,8 @@ def section_form_class(slug: str) -> type[forms.ModelForm]:
                     ),
                     initial=current,
                 )
+            if "expected_footfall" in self.fields:
+                self.fields["expected_footfall"] = footfall_field()
             if "requested_threshold" in self.fields:
                 self.fields["requested_threshold"].help_text = (
                     "A score between 0 and 1, at least the model's equitable minimum; the "

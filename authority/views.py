@@ -1,5 +1,7 @@
 """Staff pages for the authority lifecycle. Views translate forms into service calls."""
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -372,17 +374,26 @@ DEFAULT_FOOTFALL = 10_000
 
 def _expected_false_alerts(request: HttpRequest, application) -> dict:
     """What the model's own 1:N figures predict for the asked watchlist size and threshold,
-    at the footfall the officer enters (GET ``footfall``; 10,000 faces until they do)."""
-    try:
-        footfall = max(1, min(int(request.GET.get("footfall", DEFAULT_FOOTFALL)), 10**8))
-    except ValueError:
-        footfall = DEFAULT_FOOTFALL
-    return expectation(
-        model_version=application.model_version,
-        threshold=application.requested_threshold,
-        watchlist_size=application.max_watchlist_size or 0,
-        faces=footfall,
-    )
+    at a footfall: the one the officer enters (GET ``footfall``) to try another figure, else
+    the applicant's stated one, else 10,000 faces, said as "footfall not stated"."""
+    footfall, source = application.expected_footfall, "stated"
+    entered = request.GET.get("footfall")
+    if entered:
+        with contextlib.suppress(ValueError):
+            footfall, source = max(1, min(int(entered), 10**8)), "entered"
+    if footfall is None:
+        footfall, source = DEFAULT_FOOTFALL, "not_stated"
+    return {
+        **expectation(
+            model_version=application.model_version,
+            threshold=application.requested_threshold,
+            watchlist_size=application.max_watchlist_size or 0,
+            faces=footfall,
+        ),
+        "footfall": footfall,
+        "footfall_source": source,
+        "stated_footfall": application.expected_footfall,
+    }
 
 
 ACTIONS = {

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError
 from deployments import forms, selectors
+from deployments.links import deployment_links
 from deployments.models import Alert, Deployment, DeploymentStatus
 from deployments.services.alerts import adjudicate_alert, decide_engagement
 from deployments.services.cameras import register_camera
@@ -169,6 +170,8 @@ def _detail(request, deployment, *, halt_form=None, camera_form=None, new_camera
             "sees_alerts": selectors.may_see_alerts(user, deployment),
             "may_adjudicate": selectors.may_adjudicate(user, deployment),
             "may_engage": selectors.may_decide_engagement(user, deployment),
+            # From the apps above (its review, once ended): deployments.links.
+            "upper_links": deployment_links(deployment=deployment, user=user),
             # The refused form, for the page's error summary (base.html).
             "form": halt_form or camera_form,
         },

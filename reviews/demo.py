@@ -1,35 +1,48 @@
 """The demo's reviewed and published deployment, so ``make run`` shows a filled public site.
 
 Operation Kestrel: a short LFR authority at Oxford Circus, authorised through the real
-services, its deployment planned, started and completed through them, with the published
-shape of the Met's Westminster deployment of 28 January 2022 (12,120 faces processed, a
-watchlist of 9,756, 11 alerts, 1 false, 7 engagements, 4 arrests). Those figures are demo
-history, not the engine's: the watchlist's eleven alerting entries, its signed-off size and
-the run's counts are seeded as rows and ledger events, exactly as the watchlist, frames and
-alert services write them, so the review's figures follow from both. The authority's short
-window is then waited out (as the demo applications' are), its watchlist data deleted by the
-deletion service, the review written, submitted, approved by another officer and its results
-published. Idempotent; needs nothing from outside the installed packages.
+services, with the published shape of the Met's Westminster deployment of 28 January 2022
+(12,120 faces processed, a watchlist of 9,756, 11 alerts, 1 false, 7 engagements, 4 arrests).
+Through the real services: the authority, the watchlist's creation and its sign-off by the
+authorising officer (``sign_off_watchlist``: size, categories, currency, templates checked,
+the gallery sealed), the deployment's plan, start and completion, the camera, every
+adjudication (``adjudicate_alert``) and engagement decision (``decide_engagement``), the data's
+deletion, the review and the publication. Seeded as rows and ledger events, exactly as the
+services write them, because they are demo history the engine never saw:
+
+* the 9,756 watchlist entries, their enrolled faces and ``watchlist.entry_added`` events
+  (``_seeded_entries`` says why: the real enrolment would take about 48 minutes);
+* the run's counts (``deployment.faces_seen``, ``engine.search_run``, the deployment's
+  counters) and its eleven ``Alert`` rows with ``alert.raised`` (no crowd passed a camera);
+* Operation Heron's announced list's sign-off (``_sign_off``: it starts in three days, and the
+  real service refuses a list composed more than 24 hours before).
+
+The authority's short window is then waited out (as the demo applications' are). Idempotent;
+needs nothing from outside the installed packages.
 """
 
 import time
 from datetime import timedelta
 
+import numpy as np
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from authority import builders, services
 from authority.models import LIVE_STATUSES, Application, LocationType, User
+from biometric_engine.core.embed import EMBEDDING_DIM
+from biometric_engine.models import EnrolledFace, Gallery
 from common.errors import DomainError
 from common.roles import Role
 from deployments.models import (
     AdjudicationDecision,
     Alert,
-    AlertStatus,
     Deployment,
     EngagementOutcome,
     EngagementResult,
 )
+from deployments.services.alerts import adjudicate_alert, decide_engagement
 from deployments.services.cameras import register_camera
 from deployments.services.lifecycle import complete_deployment, plan_deployment, start_deployment
 from oversight.ledger import record_event
@@ -47,6 +60,7 @@ from reviews.services.reviewing import (
 from watchlists.models import Watchlist, WatchlistEntry, WatchlistStatus, WatchlistVersion
 from watchlists.services.composition import create_watchlist
 from watchlists.services.deletion import delete_watchlist_data
+from watchlists.services.sign_off import sign_off_watchlist
 
 OPERATION = "Operation Kestrel"
 WATCHLIST = "Kestrel: Oxford Circus, one day"
@@ -109,6 +123,10 @@ def _authority(users: dict[str, User]):
         start_at=now - timedelta(minutes=5),
         end_at=now + timedelta(seconds=WINDOW_S),
         max_watchlist_size=10_000,
+        # The applicant's estimate, at which the authorising officer saw the false alerts
+        # to expect; the review puts the 12,120 faces processed beside it.
+        expected_footfall=12_000,
+        requested_categories=list(CATEGORY_COUNTS),
         locations=[
             {
                 **builders.LOCATIONS[0],
@@ -121,8 +139,85 @@ def _authority(users: dict[str, User]):
     )
 
 
+def _seeded_entries(
+    watchlist: Watchlist, officer: User, counts: dict[str, int], first: list[str]
+) -> list[WatchlistEntry]:
+    """Seeded, not enrolled: the list's people as ``add_entry`` leaves them (the entry, its
+    enrolled face and its ``watchlist.entry_added`` event) without reading a face; the
+    categories sum to ``counts``, the entries of ``first`` (categories) in that order first.
+
+    Why seeded: the real enrolment reads and embeds each face at 3.4 faces a second here
+    (``benchmark_watchlist_import --count 40``: 11.9 s), so 9,756 would take about 48 minutes,
+    and the installed packages hold only eight faces, so nearly every pair would be flagged as
+    one person (40 rows gave 380 flags) for the officer to decide before sign-off. The
+    template is a placeholder unit vector: this gallery is never searched, the run's alerts
+    being demo history (``_run``)."""
+    remaining = dict(counts)
+    for category in first:
+        remaining[category] -= 1
+    categories = [*first, *(c for c, n in remaining.items() for _ in range(n))]
+    now = timezone.now()
+    with transaction.atomic():
+        faces = EnrolledFace.objects.bulk_create(
+            EnrolledFace(
+                gallery_id=watchlist.gallery_id,
+                subject_ref=f"DEMO-KESTREL-{n:05d}",
+                template=_PLACEHOLDER_TEMPLATE,
+                quality=0.9,
+            )
+            for n in range(1, len(categories) + 1)
+        )
+        Gallery.objects.filter(pk=watchlist.gallery_id).update(revision=F("revision") + len(faces))
+        entries = WatchlistEntry.objects.bulk_create(
+            WatchlistEntry(
+                watchlist=watchlist,
+                added_in=watchlist.version,
+                record_id=face.subject_ref,
+                source_system="pnc",
+                name=f"Kestrel demo person {n}",
+                category=category,
+                reason=f"Warrant DEMO/KESTREL/{n:05d} (demo record)",
+                image_source_system="custody",
+                legal_basis="PACE 1984 s.64A custody image (demo record)",
+                most_recent_suitable=True,
+                quality=face.quality,
+                image_sha256=f"{0xD3110 + n:064x}",
+                still_sought_confirmed_by=officer,
+                still_sought_confirmed_at=now,
+                enrolled_face=face,
+                created_by=officer,
+                created_at=now,
+            )
+            for n, (face, category) in enumerate(zip(faces, categories, strict=True), start=1)
+        )
+        for entry in entries:
+            record_event(
+                actor=officer,
+                action="watchlist.entry_added",
+                subject=watchlist,
+                payload={
+                    "watchlist_id": watchlist.pk,
+                    "entry_id": entry.pk,
+                    "version": watchlist.version,
+                    "category": entry.category,
+                    "enrolment_id": entry.enrolled_face_id,
+                    "quality": entry.quality,
+                    "image_sha256": entry.image_sha256,
+                    "under_18": False,
+                    "flagged_with": [],
+                },
+            )
+    return entries
+
+
+# A float32 unit vector the engine's size (see _seeded_entries).
+_PLACEHOLDER_TEMPLATE = np.eye(1, EMBEDDING_DIM, dtype=np.float32).tobytes()
+
+
 def _signed_off_watchlist(application, users) -> tuple[Watchlist, list[WatchlistEntry]]:
-    """The list and its alerting entries as rows and events, signed off at its full size."""
+    """The list created, its 9,756 people seeded and signed off by the authorising officer
+    through ``sign_off_watchlist`` (every rule checked, the gallery sealed); the alerting
+    entries returned in ``ALERTS`` order."""
     officer = users["watchlist"]
     watchlist = create_watchlist(
         application=application,
@@ -132,44 +227,16 @@ def _signed_off_watchlist(application, users) -> tuple[Watchlist, list[Watchlist
         deployment_end=application.valid_until,
         location=application.decisions.in_force().first().authorised_locations.first(),
     )
-    now = timezone.now()
-    entries = []
-    for n, (category, *_rest) in enumerate(ALERTS, start=1):
-        entry = WatchlistEntry.objects.create(
-            watchlist=watchlist,
-            added_in=watchlist.version,
-            record_id=f"DEMO-KESTREL-{n:04d}",
-            source_system="pnc",
-            name=f"Kestrel demo person {n}",
-            category=category,
-            reason=f"Warrant DEMO/KESTREL/{n:04d} (demo record)",
-            image_source_system="custody",
-            legal_basis="PACE 1984 s.64A custody image (demo record)",
-            image_sha256=f"{0xD3110 + n:064x}",
-            still_sought_confirmed_by=officer,
-            still_sought_confirmed_at=now,
-            created_by=officer,
-            created_at=now,
-        )
-        _event(
-            actor=officer,
-            action="watchlist.entry_added",
-            subject=watchlist,
-            payload={
-                "watchlist_id": watchlist.pk,
-                "entry_id": entry.pk,
-                "version": watchlist.version,
-                "category": category,
-                "image_sha256": entry.image_sha256,
-            },
-        )
-        entries.append(entry)
-    _sign_off(watchlist, users, CATEGORY_COUNTS)
-    return watchlist, entries
+    entries = _seeded_entries(watchlist, officer, CATEGORY_COUNTS, [a[0] for a in ALERTS])
+    sign_off_watchlist(watchlist=watchlist, by=users["superintendent"])
+    watchlist.refresh_from_db()
+    return watchlist, entries[: len(ALERTS)]
 
 
 def _sign_off(watchlist: Watchlist, users, counts: dict[str, int]) -> None:
-    """The signed-off version at ``counts`` and its event, as ``sign_off_watchlist`` writes."""
+    """Heron's list only: the signed-off version at ``counts`` and its event, written as
+    ``sign_off_watchlist`` writes them. Seeded because Heron starts in three days and the real
+    service (rightly) refuses a list composed more than 24 hours before its deployment."""
     now = timezone.now()
     signer = users["superintendent"]
     version, _ = WatchlistVersion.objects.get_or_create(
@@ -197,7 +264,9 @@ def _sign_off(watchlist: Watchlist, users, counts: dict[str, int]) -> None:
 
 
 def _run(deployment: Deployment, entries, users) -> None:
-    """The run's counts and alerts, as the frames and alert services record them."""
+    """The run: its counts and its eleven alerts raised are seeded, as the frames service
+    records them (the engine saw no real crowd); every alert is then adjudicated and each
+    engagement decided through the real services, by the officers named on the deployment."""
     operator, engagement = users["operator"], users["engagement"]
     camera, _token = register_camera(deployment=deployment, by=operator, name="Oxford Circus 1")
     for n, new in enumerate((4_040, 4_040, 4_040)):
@@ -216,7 +285,8 @@ def _run(deployment: Deployment, entries, users) -> None:
             payload={"run_id": deployment.run_id, "frame_sequence": n, "new_faces_count": new},
         )
     now = timezone.now()
-    for n, (entry, (_c, decision, outcome, result)) in enumerate(zip(entries, ALERTS, strict=True)):
+    alerts = []
+    for n, entry in enumerate(entries):
         alert = Alert.objects.create(
             deployment=deployment,
             camera=camera,
@@ -225,47 +295,33 @@ def _run(deployment: Deployment, entries, users) -> None:
             probe_time=now,
             frame_sequence=n,
             created_at=now,
-            status=AlertStatus.CLOSED if decision == NM else AlertStatus.ADJUDICATED,
-            decision=decision,
-            decision_reason="Compared with the reference image.",
-            adjudicated_by=operator,
-            adjudicated_role=Role.LFR_OPERATOR,
-            adjudicated_at=now,
         )
-        run = {"deployment_id": deployment.pk, "run_id": deployment.run_id}
         _event(
             actor=operator,
             role=Role.LFR_OPERATOR,
             action="alert.raised",
             subject=alert,
-            payload={**run, "entry_id": entry.pk, "frame_sequence": n},
+            payload={
+                "deployment_id": deployment.pk,
+                "run_id": deployment.run_id,
+                "camera_id": camera.pk,
+                "entry_id": entry.pk,
+                "score": alert.score,
+                "frame_sequence": n,
+            },
         )
-        _event(
-            actor=operator,
-            role=Role.LFR_OPERATOR,
-            action="alert.adjudicated",
-            subject=alert,
-            payload={**run, "decision": decision},
-        )
-        if outcome:
-            Alert.objects.filter(pk=alert.pk).update(
-                status=AlertStatus.ENGAGEMENT_DECIDED,
-                engaged=True,
-                outcome=outcome,
-                result=result,
-                engagement_decided_by=engagement,
-                engagement_decided_at=now,
-            )
-            _event(
-                actor=engagement,
-                role=Role.ENGAGEMENT_OFFICER,
-                action="alert.engagement_decided",
-                subject=alert,
-                payload={**run, "engaged": True, "outcome": outcome, "result": result},
-            )
+        alerts.append(alert)
     Deployment.objects.filter(pk=deployment.pk).update(
         frames_processed=3, faces_processed=FACES, alerts_raised=len(ALERTS)
     )
+    for alert, (_c, decision, outcome, result) in zip(alerts, ALERTS, strict=True):
+        adjudicate_alert(
+            alert=alert, by=operator, decision=decision, reason="Compared with the reference image."
+        )
+        if outcome:
+            decide_engagement(
+                alert=alert, by=engagement, engage=True, outcome=outcome, result=result
+            )
 
 
 def _deploy(users) -> Deployment:

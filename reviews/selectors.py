@@ -6,8 +6,10 @@ references, never names or images, so every reader sees the whole of it.
 """
 
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from authority.models import User
+from deployments.links import DeploymentLink
 from reviews.models import Review, ReviewStatus
 from reviews.services.reviewing import approving_role, may_write
 
@@ -19,6 +21,19 @@ def reviews_visible_to(user: User) -> QuerySet[Review]:
         return Review.objects.none()
     return Review.objects.select_related(
         "deployment__location", "deployment__authority", "author", "submitted_by", "approved_by"
+    )
+
+
+def review_link(*, deployment, user: User) -> DeploymentLink | None:
+    """The deployment page's link to its review (registered in ``ReviewsConfig.ready``): once
+    the deployment has ended, which opens it, and only for a reader who may see reviews."""
+    review = reviews_visible_to(user).filter(deployment=deployment).select_related(None).first()
+    if review is None:
+        return None
+    return DeploymentLink(
+        "Post-deployment review",
+        reverse("reviews:review-detail", args=[review.pk]),
+        review.get_status_display(),
     )
 
 

@@ -22,7 +22,13 @@ from authority.models import (
     User,
     WatchlistCategory,
 )
-from authority.models.limits import NOTE_CHARS, REASONS_CHARS
+from authority.models.limits import (
+    FOOTFALL_TOO_LARGE,
+    FOOTFALL_TOO_SMALL,
+    MAX_FOOTFALL,
+    NOTE_CHARS,
+    REASONS_CHARS,
+)
 from authority.rules import ConditionSpec
 from authority.services.drafting import MAX_ROWS
 from common.serializers import (
@@ -97,6 +103,18 @@ class ApplicationSerializer(PlausibleDatesModelSerializer):
     legitimate_aim = serializers.CharField(required=False, allow_blank=True)
     legal_bases = serializers.JSONField(required=False)
     requested_categories = serializers.JSONField(required=False)
+    # The same bound and sentences as the form (authority.models.limits).
+    expected_footfall = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=1,
+        max_value=MAX_FOOTFALL,
+        error_messages={
+            "invalid": FOOTFALL_TOO_SMALL,
+            "min_value": FOOTFALL_TOO_SMALL,
+            "max_value": FOOTFALL_TOO_LARGE,
+        },
+    )
 
     class Meta:
         model = Application
@@ -104,10 +122,10 @@ class ApplicationSerializer(PlausibleDatesModelSerializer):
             "id", "reference", "status", "applicant", "mode", "operation_name", "aim",
             "legitimate_aim", "legal_bases", "schedule_8_condition", "intelligence_case",
             "necessity", "proportionality", "watchlist_rationale", "requested_categories",
-            "max_watchlist_size", "start_at", "end_at", "advance_notice", "notice_details",
-            "no_notice_reason", "no_notice_explanation", "safeguards", "gold_commander",
-            "silver_commander", "bronze_commander", "resourcing", "equality_considerations",
-            "model_version", "requested_threshold", "affects_assembly",
+            "max_watchlist_size", "expected_footfall", "start_at", "end_at", "advance_notice",
+            "notice_details", "no_notice_reason", "no_notice_explanation", "safeguards",
+            "gold_commander", "silver_commander", "bronze_commander", "resourcing",
+            "equality_considerations", "model_version", "requested_threshold", "affects_assembly",
             "article_10_11_assessment", "training_confirmed", "is_urgent", "urgency_reason",
             "submitted_to", "submitted_at", "valid_from", "valid_until", "lapses_at",
             "review_by", "halted_at", "halted_by", "halt_reasons", "alternatives", "locations",

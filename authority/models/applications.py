@@ -22,7 +22,16 @@ from .choices import (
     WatchlistCategory,
     labels_for,
 )
-from .limits import NOTE_CHARS, PARAGRAPH_CHARS, REASONS_CHARS, STATEMENT_CHARS, bounded_text
+from .limits import (
+    FOOTFALL_TOO_LARGE,
+    FOOTFALL_TOO_SMALL,
+    MAX_FOOTFALL,
+    NOTE_CHARS,
+    PARAGRAPH_CHARS,
+    REASONS_CHARS,
+    STATEMENT_CHARS,
+    bounded_text,
+)
 
 S = ApplicationStatus
 
@@ -56,6 +65,18 @@ class Application(FSMModelMixin, models.Model):
     requested_categories = models.JSONField(default=list, blank=True)
     max_watchlist_size = models.PositiveIntegerField(
         "maximum watchlist size", null=True, blank=True
+    )
+    # LFR only, and optional: the applicant's estimate of the people passing the cameras over
+    # the whole window, at which the decide page states the false alerts to expect.
+    expected_footfall = models.PositiveIntegerField(
+        "expected footfall",
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(1, FOOTFALL_TOO_SMALL),
+            MaxValueValidator(MAX_FOOTFALL, FOOTFALL_TOO_LARGE),
+        ],
+        help_text="People expected to pass the cameras over the whole window (LFR only).",
     )
 
     # When

@@ -18,6 +18,12 @@ PARAGRAPH_CHARS = 5_000
 # One row's text: an alternative's reason, a location's justification, a condition.
 NOTE_CHARS = 2_000
 
+# People expected past the cameras over a whole authorised window: ten million is several days
+# at the busiest station in the country; more is a typing error, not an estimate.
+MAX_FOOTFALL = 10_000_000
+FOOTFALL_TOO_SMALL = "Enter the expected footfall as a whole number of people, 1 or more."
+FOOTFALL_TOO_LARGE = f"Enter an expected footfall of {MAX_FOOTFALL:,} people or fewer."
+
 TOO_LONG = "Shorten this to %(limit_value)s characters or fewer (it has %(show_value)s)."
 
 

@@ -17,6 +17,7 @@ from authority.models import (
     LegalBasis,
     Location,
     LocationType,
+    Mode,
     User,
     WatchlistCategory,
 )
@@ -31,9 +32,9 @@ from oversight.ledger import record_event
 DRAFT_FIELDS = (
     "mode", "operation_name", "aim", "legitimate_aim", "legal_bases", "schedule_8_condition",
     "intelligence_case", "necessity", "proportionality", "watchlist_rationale",
-    "requested_categories", "max_watchlist_size", "start_at", "end_at", "advance_notice",
-    "notice_details", "no_notice_reason", "no_notice_explanation", "safeguards",
-    "gold_commander", "silver_commander", "bronze_commander", "resourcing",
+    "requested_categories", "max_watchlist_size", "expected_footfall", "start_at", "end_at",
+    "advance_notice", "notice_details", "no_notice_reason", "no_notice_explanation",
+    "safeguards", "gold_commander", "silver_commander", "bronze_commander", "resourcing",
     "equality_considerations", "model_version", "requested_threshold", "affects_assembly",
     "article_10_11_assessment", "training_confirmed", "is_urgent", "urgency_reason",
     "submitted_to",
@@ -144,7 +145,18 @@ def _apply_fields(application: Application, fields: dict) -> list[str]:
         application.full_clean(exclude=["reference", "applicant", "status"])
     except ValidationError as exc:
         raise invalid_from(exc, Application) from None
+    _check_footfall(application)
     return changed
+
+
+def _check_footfall(application: Application) -> None:
+    """An expected footfall is a live deployment's: RFR and OIFR search images, not crowds."""
+    if application.expected_footfall is not None and application.mode != Mode.LFR:
+        raise InvalidInput(
+            "Expected footfall is for live facial recognition only; leave it blank for "
+            f"{application.get_mode_display()}.",
+            field="expected_footfall",
+        )
 
 
 def _check_named(application: Application, field: str) -> None:

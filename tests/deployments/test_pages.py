@@ -10,6 +10,7 @@ from common.roles import Role
 from deployments.models import Alert, AlertStatus, Deployment, DeploymentStatus
 from deployments.selectors import counters, ledger_counters
 from deployments.services.frames import process_frame
+from deployments.services.lifecycle import complete_deployment
 from tests.factories import UserFactory
 from tests.watchlists import images
 
@@ -244,3 +245,24 @@ def test_a_reader_not_on_the_deployment_sees_no_restricted_field(client, running
     client.force_login(outsider)
     detail = client.get(f"/deployments/{running.pk}/").content.decode()
     assert "A Person" not in detail and "/alerts/" not in detail
+
+
+def test_the_page_links_to_the_review_once_ended_for_who_may_read_it(
+    client, running, silver, operator
+):
+    """The review's link comes from reviews (deployments.links), never imported here."""
+    reviewer = UserFactory(username="pdr", roles=[Role.REVIEWER], rank=40)
+    url = f"/deployments/{running.pk}/"
+    client.force_login(reviewer)
+    before = client.get(url).content.decode()
+    assert "Post-deployment review" not in before and not re.search(r"/reviews/\d+/", before)
+    complete_deployment(deployment=running, by=silver)
+    review = running.review
+    page = client.get(url).content.decode()
+    assert f'href="/reviews/{review.pk}/">Post-deployment review</a>' in page
+    assert review.get_status_display() in page
+    # The operator reads the deployment, never the reviews: no link to a page refused them.
+    client.force_login(operator)
+    page = client.get(url)
+    assert page.status_code == 200 and f"/reviews/{review.pk}/" not in page.content.decode()
+    assert client.get(f"/reviews/{review.pk}/").status_code in (403, 404)
