@@ -31,7 +31,6 @@ from django.utils import timezone
 
 from authority import builders, services
 from authority.models import LIVE_STATUSES, Application, LocationType, User
-from biometric_engine.core.embed import EMBEDDING_DIM
 from biometric_engine.models import EnrolledFace, Gallery
 from common.errors import DomainError
 from common.roles import Role
@@ -45,6 +44,7 @@ from deployments.models import (
 from deployments.services.alerts import adjudicate_alert, decide_engagement
 from deployments.services.cameras import register_camera
 from deployments.services.lifecycle import complete_deployment, plan_deployment, start_deployment
+from gate.inputs import EMBEDDING_DIM
 from oversight.ledger import record_event
 from reviews.models import PublicationStatus, PublishedDeployment, Review, ReviewStatus
 from reviews.services.publication import (
