@@ -40,6 +40,9 @@ class Watchlist(models.Model):
     # authority's authorised locations.
     deployment_start = models.DateTimeField()
     deployment_end = models.DateTimeField()
+    # When the deployment actually ended (completed or halted), if before its planned end: the
+    # list's data falls due for deletion from then (DOMAIN: after the deployment).
+    deployment_ended_at = models.DateTimeField(null=True, blank=True)
     location = models.ForeignKey(
         "authority.Location", on_delete=models.PROTECT, related_name="watchlists"
     )

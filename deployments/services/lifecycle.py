@@ -39,6 +39,7 @@ from deployments.services._common import lock_deployment, require_silver_command
 from deployments.tracking import forget_tracks
 from oversight.ledger import record_event
 from watchlists.models import Watchlist, WatchlistStatus
+from watchlists.services.deletion import record_deployment_ended
 
 S = DeploymentStatus
 
@@ -232,6 +233,7 @@ def complete_deployment(*, deployment: Deployment, by: User) -> Deployment:
         ended_at=timezone.now(),
         paused_at=None,
     )
+    record_deployment_ended(watchlist=deployment.watchlist, ended_at=deployment.ended_at, by=by)
     deployment_ended(deployment=deployment, by=by)
     _forget_on_commit(deployment)
     return deployment
@@ -284,6 +286,7 @@ def halt_deployment(*, deployment: Deployment, by: User, reason: str) -> Deploym
             **_figures(deployment),
         },
     )
+    record_deployment_ended(watchlist=deployment.watchlist, ended_at=now, by=by)
     deployment_ended(deployment=deployment, by=by)
     _forget_on_commit(deployment)
     return deployment

@@ -60,8 +60,37 @@ class DeletionDue:
 
 
 def deletion_due_at(watchlist: Watchlist) -> datetime:
-    """When the deployment rule makes the watchlist's data due for deletion."""
-    return watchlist.deployment_end + deletion_delay()
+    """When the deployment rule makes the watchlist's data due for deletion: the delay after
+    the deployment ended, or after its planned end if it has not ended before it."""
+    ended = watchlist.deployment_end
+    if watchlist.deployment_ended_at is not None:
+        ended = min(ended, watchlist.deployment_ended_at)
+    return ended + deletion_delay()
+
+
+def record_deployment_ended(*, watchlist: Watchlist, ended_at: datetime, by: User) -> Watchlist:
+    """The watchlist's deployment has ended (completed or halted) at ``ended_at``: its data
+    falls due for deletion the delay after that, not after the planned end. Runs inside the
+    deployment's ending transaction (deployments call it); its own event names the new due
+    time. An end after the planned one changes nothing: the planned end already applies."""
+    changed = Watchlist.objects.filter(
+        pk=watchlist.pk, deployment_ended_at__isnull=True, deployment_end__gt=ended_at
+    ).update(deployment_ended_at=ended_at)
+    watchlist.refresh_from_db()
+    if not changed:
+        return watchlist
+    record_event(
+        actor=by,
+        action="watchlist.deployment_ended",
+        subject=watchlist,
+        payload={
+            "watchlist_id": watchlist.pk,
+            "ended_at": ended_at,
+            "planned_end": watchlist.deployment_end,
+            "deletion_due_at": deletion_due_at(watchlist),
+        },
+    )
+    return watchlist
 
 
 def why_due(watchlist: Watchlist, now: datetime) -> DeletionDue | None:
@@ -80,7 +109,9 @@ def due_watchlists(now: datetime | None = None):
     return (
         Watchlist.objects.exclude(status=WatchlistStatus.DATA_DELETED)
         .filter(
-            Q(deployment_end__lte=now - deletion_delay()) | ~Q(authority__status__in=LIVE_STATUSES)
+            Q(deployment_end__lte=now - deletion_delay())
+            | Q(deployment_ended_at__lte=now - deletion_delay())
+            | ~Q(authority__status__in=LIVE_STATUSES)
         )
         .order_by("deployment_end", "pk")
     )
