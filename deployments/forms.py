@@ -12,11 +12,12 @@ REASON_LENGTH = Alert._meta.get_field("decision_reason").max_length
 
 
 class PlanForm(GovukForm):
-    """The Silver commander plans a deployment from a signed-off watchlist: its window and
-    location are the watchlist's; the operators and engagement officers are named now."""
+    """The Silver commander plans a deployment from a watchlist (it starts only once the list
+    is signed off): its window and location are the watchlist's; the operators and engagement
+    officers are named now."""
 
     watchlist = forms.ModelChoiceField(
-        queryset=None, empty_label="Choose a signed-off watchlist", label="Watchlist"
+        queryset=None, empty_label="Choose a watchlist", label="Watchlist"
     )
     name = forms.CharField(
         max_length=200,
@@ -38,7 +39,7 @@ class PlanForm(GovukForm):
         super().__init__(*args, **kwargs)
         self.fields["watchlist"].queryset = watchlists_to_deploy(user)
         self.fields["watchlist"].label_from_instance = lambda w: (
-            f"{w.name} · {w.authority.reference} · {w.location.name} "
+            f"{w.name} · {w.get_status_display()} · {w.authority.reference} · {w.location.name} "
             f"({w.deployment_start:%d %b %Y %H:%M} to {w.deployment_end:%d %b %Y %H:%M} UTC)"
         )
         for name, role in (

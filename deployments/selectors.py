@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from authority.models import User
 from authority.policies import halting_role
@@ -89,15 +90,17 @@ def may_plan_any(user: User) -> bool:
 
 
 def watchlists_to_deploy(user: User) -> QuerySet[Watchlist]:
-    """Signed-off watchlists, not yet deployed, under authorities this Silver commander is
-    named on and whose window has not ended (the service checks every rule again)."""
+    """Watchlists (being composed or signed off), not yet deployed, under authorities this
+    Silver commander is named on and whose window has not ended (the service checks every
+    rule again; the deployment starts only once its list is signed off)."""
     if not may_plan_any(user):
         return Watchlist.objects.none()
     return (
         Watchlist.objects.filter(
-            status=WatchlistStatus.SIGNED_OFF,
+            status__in=[WatchlistStatus.COMPOSING, WatchlistStatus.SIGNED_OFF],
             authority__silver_commander=user,
             deployment__isnull=True,
+            deployment_end__gt=timezone.now(),
         )
         .select_related("authority", "location")
         .order_by("deployment_start", "pk")

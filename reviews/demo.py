@@ -13,9 +13,10 @@ services write them, because they are demo history the engine never saw:
 * the 9,756 watchlist entries, their enrolled faces and ``watchlist.entry_added`` events
   (``_seeded_entries`` says why: the real enrolment would take about 48 minutes);
 * the run's counts (``deployment.faces_seen``, ``engine.search_run``, the deployment's
-  counters) and its eleven ``Alert`` rows with ``alert.raised`` (no crowd passed a camera);
-* Operation Heron's announced list's sign-off (``_sign_off``: it starts in three days, and the
-  real service refuses a list composed more than 24 hours before).
+  counters) and its eleven ``Alert`` rows with ``alert.raised`` (no crowd passed a camera).
+
+Operation Heron is planned and announced in advance through the services, its watchlist still
+being composed (entries come within 24 hours of its start, and it starts once signed off).
 
 The authority's short window is then waited out (as the demo applications' are). Idempotent;
 needs nothing from outside the installed packages.
@@ -57,7 +58,7 @@ from reviews.services.reviewing import (
     submit_review,
     update_review_narrative,
 )
-from watchlists.models import Watchlist, WatchlistEntry, WatchlistStatus, WatchlistVersion
+from watchlists.models import Watchlist, WatchlistEntry
 from watchlists.services.composition import create_watchlist
 from watchlists.services.deletion import delete_watchlist_data
 from watchlists.services.sign_off import sign_off_watchlist
@@ -233,36 +234,6 @@ def _signed_off_watchlist(application, users) -> tuple[Watchlist, list[Watchlist
     return watchlist, entries[: len(ALERTS)]
 
 
-def _sign_off(watchlist: Watchlist, users, counts: dict[str, int]) -> None:
-    """Heron's list only: the signed-off version at ``counts`` and its event, written as
-    ``sign_off_watchlist`` writes them. Seeded because Heron starts in three days and the real
-    service (rightly) refuses a list composed more than 24 hours before its deployment."""
-    now = timezone.now()
-    signer = users["superintendent"]
-    version, _ = WatchlistVersion.objects.get_or_create(
-        watchlist=watchlist,
-        number=watchlist.version,
-        defaults={"opened_at": now, "opened_by": users["watchlist"]},
-    )
-    version.signed_off_at, version.signed_off_by = now, signer
-    version.entry_count = sum(counts.values())
-    version.category_counts = dict(counts)
-    version.save()
-    watchlist.status = WatchlistStatus.SIGNED_OFF
-    watchlist.save(update_fields=["status"])
-    _event(
-        actor=signer,
-        action="watchlist.signed_off",
-        subject=watchlist,
-        payload={
-            "watchlist_id": watchlist.pk,
-            "version": version.number,
-            "entry_count": version.entry_count,
-            "category_counts": version.category_counts,
-        },
-    )
-
-
 def _run(deployment: Deployment, entries, users) -> None:
     """The run: its counts and its eleven alerts raised are seeded, as the frames service
     records them (the engine saw no real crowd); every alert is then adjudicated and each
@@ -349,8 +320,8 @@ ANNOUNCED_WATCHLIST = "Heron: north gate, planned"
 
 
 def _announce(users: dict[str, User]) -> str:
-    """Plan Operation Heron's deployment (its list signed off as rows and events, at 18
-    people) and announce it in advance; "" when the demo applications did not run."""
+    """Plan Operation Heron's deployment (its list still being composed) and announce it in
+    advance; "" when the demo applications did not run."""
     application = Application.objects.filter(
         operation_name=ANNOUNCED_OPERATION, status__in=LIVE_STATUSES
     ).first()
@@ -366,7 +337,8 @@ def _announce(users: dict[str, User]) -> str:
             deployment_end=application.valid_until,
             location=application.decisions.in_force().first().authorised_locations.first(),
         )
-        _sign_off(watchlist, users, {"wanted_by_courts": 18})
+        # Planned and announced days ahead, its list still being composed: entries are added
+        # within 24 hours of the start and signed off before it (the services' rules).
         deployment = plan_deployment(
             watchlist=watchlist,
             by=users["silver"],

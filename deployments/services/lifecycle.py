@@ -83,15 +83,17 @@ def plan_deployment(
     engagement_officers: Iterable[User],
     name: str = "",
 ) -> Deployment:
-    """The Silver commander plans the deployment of a signed-off watchlist: its window and
-    location are the watchlist's, its operators and engagement officers named now."""
+    """The Silver commander plans the deployment of a watchlist: its window and location are
+    the watchlist's, its operators and engagement officers named now. The list may still be
+    being composed (its entries are added within 24 hours of the start, after the deployment
+    is planned and announced); the deployment starts only once it is signed off."""
     application = lock_application(watchlist.authority_id)
     watchlist = Watchlist.objects.select_for_update().get(pk=watchlist.pk)
     require_silver_commander(by, application, "plan a deployment")
     _require_live(application, "plan a deployment")
-    if watchlist.status != WatchlistStatus.SIGNED_OFF:
+    if watchlist.status == WatchlistStatus.DATA_DELETED:
         raise WatchlistNotSignedOff(
-            "A deployment runs only a watchlist the authorising officer has signed off."
+            "The watchlist's images and templates have been deleted: it can run no deployment."
         )
     if Deployment.objects.filter(watchlist=watchlist).exists():
         raise AlreadyPlanned("This watchlist's deployment is already planned.")
@@ -179,7 +181,10 @@ def start_deployment(*, deployment: Deployment, by: User) -> Deployment:
     _require_window(deployment, now, "start the deployment")
     _require_live(deployment.authority, "start the deployment")
     if deployment.watchlist.status != WatchlistStatus.SIGNED_OFF:
-        raise WatchlistNotSignedOff("The watchlist is no longer signed off.")
+        raise WatchlistNotSignedOff(
+            "The deployment starts only once its watchlist is signed off by the authorising "
+            "officer (a list changed after sign-off needs signing off again)."
+        )
     return _move(
         deployment,
         by,

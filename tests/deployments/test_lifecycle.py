@@ -20,6 +20,7 @@ from deployments.services.lifecycle import (
 )
 from oversight.models import LedgerEntry
 from tests.factories import UserFactory
+from watchlists.services.sign_off import sign_off_watchlist
 
 S = DeploymentStatus
 
@@ -36,10 +37,15 @@ def plan(watchlist, by, operator, engagement_officer):
     )
 
 
-def test_a_deployment_is_planned_only_from_a_signed_off_watchlist(
-    planned, listed, silver, operator, engagement_officer
+def test_a_deployment_planned_while_its_list_is_composed_starts_only_once_it_is_signed_off(
+    planned, listed, silver, operator, engagement_officer, superintendent
 ):
-    refused("watchlist_not_signed_off", lambda: plan(planned, silver, operator, engagement_officer))
+    # Planned (and so announceable) days ahead; the list is composed within 24 h of the start.
+    deployment = plan(planned, silver, operator, engagement_officer)
+    assert deployment.status == S.PLANNED
+    refused("watchlist_not_signed_off", lambda: start_deployment(deployment=deployment, by=silver))
+    sign_off_watchlist(watchlist=planned, by=superintendent)
+    assert start_deployment(deployment=deployment, by=silver).status == S.RUNNING
 
 
 def test_the_plan_takes_the_watchlists_window_and_location_and_names_its_people(
