@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -366,8 +367,8 @@ def run_load(
 
 
 def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+    """Linear interpolation between ranks, as the deployment benchmark's figures are taken."""
+    return float(np.percentile(values, q))
 
 
 def summary_lines(figures: LoadFigures) -> list[str]:
