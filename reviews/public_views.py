@@ -105,10 +105,13 @@ def _year(records: list[dict], year: int) -> tuple[list[dict], dict]:
 
 @_public
 def year_pdf(request: HttpRequest, year: int) -> HttpResponse:
-    records, totals = _year(transparency.published(), year)
-    if not records:
+    def render() -> bytes:  # the records are read only when the cache has no PDF
+        records, totals = _year(transparency.published(), year)
+        return render_year_pdf(year, records, totals) if records else b""
+
+    content = cached(f"year-{year}.pdf", render)
+    if not content:
         raise Http404("Nothing is published for this year.")
-    content = cached(f"year-{year}.pdf", lambda: render_year_pdf(year, records, totals))
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="lfr-{year}.pdf"'
     response["X-Content-SHA256"] = hashlib.sha256(content).hexdigest()
