@@ -32,13 +32,17 @@ REVIEW_SOURCE = DocumentSource(
 )
 
 
-def publications_for_inspection(since: date | None) -> Iterator[InspectableDocument]:
-    from reviews.services.publication import record_bytes
-
+def _published_since(since: date | None, *, chunk_size: int) -> Iterator[PublishedDeployment]:
     published = PublishedDeployment.objects.filter(status=PublicationStatus.PUBLISHED)
     if since is not None:
         published = published.filter(published_at__date__gte=since)
-    for publication in published.order_by("published_at", "pk").iterator(chunk_size=50):
+    return published.order_by("published_at", "pk").iterator(chunk_size=chunk_size)
+
+
+def publications_for_inspection(since: date | None) -> Iterator[InspectableDocument]:
+    from reviews.services.publication import record_bytes
+
+    for publication in _published_since(since, chunk_size=50):
         yield InspectableDocument(
             path=f"publications/{publication.reference}.json",
             content=record_bytes(publication.record),
@@ -57,10 +61,7 @@ PUBLICATION_SOURCE = DocumentSource(
 
 
 def publication_pdfs_for_inspection(since: date | None) -> Iterator[InspectableDocument]:
-    published = PublishedDeployment.objects.filter(status=PublicationStatus.PUBLISHED)
-    if since is not None:
-        published = published.filter(published_at__date__gte=since)
-    for publication in published.order_by("published_at", "pk").iterator(chunk_size=20):
+    for publication in _published_since(since, chunk_size=20):  # PDFs: smaller chunks
         yield InspectableDocument(
             path=f"publications/{publication.reference}.pdf",
             content=bytes(publication.pdf),
