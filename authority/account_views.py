@@ -12,6 +12,7 @@ from authority import services
 from authority.models import AccountKind, Rank, User
 from authority.services.accounts import account_acts
 from common.errors import DomainError
+from common.refusals import show_refusal
 from common.roles import Role
 from oversight.selectors import object_events
 
@@ -89,7 +90,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
         try:
             officer = services.create_account(by=request.user, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.detail)
+            show_refusal(request, error, form)
         else:
             messages.success(request, f"Account {officer.username} created, with no role yet.")
             return redirect("accounts:account-detail", pk=officer.pk)
@@ -134,7 +135,7 @@ def account_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             service(by=request.user, officer=officer, **form.cleaned_data)
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.detail)
+            show_refusal(request, error, form)
         else:
             messages.success(request, done)
             return redirect("accounts:account-detail", pk=pk)

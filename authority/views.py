@@ -17,6 +17,7 @@ from authority.models import LIVE_STATUSES, Application, ApplicationStatus, Cond
 from authority.rules import ConditionSpec, missing_items
 from biometric_engine.expectation import expectation
 from common.errors import DomainError
+from common.refusals import refuse_if_forbidden, show_refusal
 
 DECISION_ACTS = frozenset({"authorise", "urgently_authorise", "refuse", "return"})
 
@@ -28,6 +29,7 @@ def _visible(request: HttpRequest, pk: int) -> Application:
 def _fail(request: HttpRequest, form, error: DomainError, formset=None) -> None:
     """Show a broken rule's sentence on the form, against its field where it names one (and
     on its row, for a row of a formset)."""
+    refuse_if_forbidden(error)
     row = getattr(error, "row", None)
     if formset is not None and row is not None and 0 <= row < len(formset.forms):
         form = formset.forms[row]
@@ -421,7 +423,7 @@ def application_action(request: HttpRequest, pk: int, action: str) -> HttpRespon
         # Only what the user may do now is offered: say why not instead of showing a form.
         policies.require_permitted(action, by=request.user, application=application)
     except DomainError as error:
-        messages.error(request, error.detail)
+        show_refusal(request, error)
         return redirect("authority:application-detail", pk=pk)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
+from common.refusals import refuse_if_forbidden, show_refusal
 from deployments import search_selectors as selectors
 from deployments.models import LEAD_NOT_IDENTIFICATION, SearchStatus
 from deployments.search_forms import (
@@ -30,6 +31,7 @@ from deployments.uploads import memory_only, read_probe
 
 
 def _fail(form, error: DomainError) -> None:
+    refuse_if_forbidden(error)
     field = error.field if error.field and error.field in form.fields else None
     form.add_error(field, error.detail)
 
@@ -114,7 +116,7 @@ def search_submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         searches.submit_search(search=search, by=request.user)
     except DomainError as error:
-        messages.error(request, error.detail)
+        show_refusal(request, error)
     else:
         messages.success(request, "Submitted for approval.")
     return redirect("deployments:search-detail", pk=search.pk)

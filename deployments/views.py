@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError
+from common.refusals import show_refusal
 from deployments import forms, selectors
 from deployments.links import deployment_links
 from deployments.models import Alert, Deployment, DeploymentStatus
@@ -41,12 +42,7 @@ COMMANDS = {
 
 
 def _fail(request: HttpRequest, form, error: DomainError) -> None:
-    if form is None:
-        messages.error(request, error.detail)
-    elif error.field and error.field in form.fields:
-        form.add_error(error.field, error.detail)
-    else:
-        form.add_error(None, error.detail)
+    show_refusal(request, error, form)
 
 
 def _posted(request: HttpRequest):
@@ -188,7 +184,7 @@ def deployment_command(request: HttpRequest, pk: int, command: str) -> HttpRespo
     try:
         service(deployment=deployment, by=request.user)
     except DomainError as error:
-        messages.error(request, error.detail)
+        show_refusal(request, error)
     else:
         messages.success(request, f"The deployment is {done}.")
     return redirect("deployments:deployment-detail", pk=pk)

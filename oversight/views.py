@@ -26,6 +26,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_safe
 
 from common.errors import DomainError
+from common.refusals import show_refusal
 from oversight import keys, selectors
 from oversight.checkpoints import latest_checkpoint
 from oversight.forms import (
@@ -305,7 +306,7 @@ def exports(request: HttpRequest) -> HttpResponse:
         try:
             export = request_inspection_export(by=request.user, since=form.cleaned_data["since"])
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.detail)
+            show_refusal(request, error, form)
         else:
             messages.success(request, f"Inspection export {export.pk} requested.")
             return redirect("oversight:exports")

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from common.errors import DomainError
+from common.refusals import refuse_if_forbidden, show_refusal
 from reviews import selectors
 from reviews.documents import review_context
 from reviews.forms import NarrativeForm, PurposeForm, ReturnForm
@@ -72,12 +73,13 @@ def review_detail(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         update_review_narrative(review=review, by=request.user, **form.cleaned_data)
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.detail)
+        show_refusal(request, error, form)
         return _detail(request, review, form=form, status=400)
     if "submit" in request.POST:
         try:
             submit_review(review=review, by=request.user)
         except DomainError as error:
+            refuse_if_forbidden(error)
             messages.error(request, f"Saved, not submitted: {error.detail}")
             return redirect("reviews:review-detail", pk=review.pk)
         messages.success(request, "Review submitted for approval.")
@@ -93,7 +95,7 @@ def review_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         approve_review(review=review, by=request.user)
     except DomainError as error:
-        messages.error(request, error.detail)
+        show_refusal(request, error)
     else:
         messages.success(request, "Review approved; its PDF is stored with its SHA-256.")
     return redirect("reviews:review-detail", pk=review.pk)
@@ -109,7 +111,7 @@ def review_return(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         return_review(review=review, by=request.user, reason=form.cleaned_data["reason"])
     except DomainError as error:
-        form.add_error(error.field if error.field in form.fields else None, error.detail)
+        show_refusal(request, error, form)
         return _detail(request, review, return_form=form, status=400)
     messages.success(request, "Review returned to its author.")
     return redirect("reviews:review-detail", pk=review.pk)
@@ -154,7 +156,7 @@ def _publish_action(request: HttpRequest, service, deployment_pk: int, done: str
     try:
         service(deployment=deployment, by=request.user, purpose=purpose)
     except DomainError as error:
-        messages.error(request, error.detail)
+        show_refusal(request, error)
     else:
         messages.success(request, done)
     return redirect("reviews:publications")

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
 from common.errors import DomainError
+from common.refusals import refuse_if_forbidden
 from watchlists.import_forms import ImportForm
 from watchlists.import_selectors import imports_visible_to, may_import, watchlists_open_to_import
 from watchlists.models import ImportJob, ImportStatus
@@ -29,6 +30,7 @@ def import_start(request: HttpRequest, pk: int) -> HttpResponse:
                 zip_bytes=form.cleaned_data["zip_file"].read(),
             )
         except DomainError as error:
+            refuse_if_forbidden(error)
             field = error.field if error.field in form.fields else None
             form.add_error(field, f"{error.detail} ({error.code})")
         else:

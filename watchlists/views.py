@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from authority.selectors import scope_decision
 from common.errors import DomainError
+from common.refusals import show_refusal
 from oversight.redaction import hidden_fields, shown_value
 from watchlists import forms, selectors
 from watchlists.models import (
@@ -37,13 +38,7 @@ from watchlists.services.sign_off import (
 
 
 def _fail(request: HttpRequest, form, error: DomainError) -> None:
-    """A broken rule's sentence, on the field it names where the form has it."""
-    if form is None:
-        messages.error(request, error.detail)
-    elif error.field and error.field in form.fields:
-        form.add_error(error.field, error.detail)
-    else:
-        form.add_error(None, error.detail)
+    show_refusal(request, error, form)
 
 
 def _posted(request: HttpRequest) -> tuple:
@@ -285,7 +280,7 @@ def entry_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         approve_under_18_justification(entry=entry, by=request.user)
     except DomainError as error:
-        messages.error(request, error.detail)
+        show_refusal(request, error)
     else:
         messages.success(request, f"The justification for record {entry.record_id} is approved.")
     return redirect("watchlists:sign-off", pk=entry.watchlist_id)
@@ -372,7 +367,7 @@ def version_open(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         version = open_new_version(watchlist=watchlist, by=request.user)
     except DomainError as error:
-        messages.error(request, error.detail)
+        show_refusal(request, error)
     else:
         messages.success(
             request, f"Version {version.number} opened: it needs its own sign-off before use."

@@ -230,12 +230,12 @@ def test_only_the_adjudicating_role_adjudicates_and_only_the_engagement_officer_
     assert alert.status == AlertStatus.NEW
 
 
-def test_a_camera_registered_by_someone_not_on_the_deployment_is_refused_on_its_field(
+def test_a_camera_registered_by_someone_not_on_the_deployment_is_refused_with_the_reason(
     client, running, outsider
 ):
     client.force_login(outsider)
     response = client.post(f"/deployments/{running.pk}/cameras/", {"camera-name": "South"})
-    assert response.status_code == 200
+    assert response.status_code == 403
     assert "Only the Silver commander or an operator" in response.content.decode()
     assert not running.cameras.exists()
 
