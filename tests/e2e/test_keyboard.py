@@ -8,6 +8,7 @@ import pytest
 from authority.models import ApplicationStatus
 from deployments.models import DeploymentStatus
 from tests.deployments.conftest import (  # noqa: F401  (the running deployment's fixtures)
+    camera,
     deployment,
     engagement_officer,
     listed,
@@ -15,6 +16,7 @@ from tests.deployments.conftest import (  # noqa: F401  (the running deployment'
     signed_off,
     silver,
 )
+from tests.deployments.test_alerts import alert  # noqa: F401
 from tests.e2e.conftest import PASSWORD
 from tests.watchlists.conftest import planned, watchlist_officer  # noqa: F401
 
@@ -137,3 +139,18 @@ def test_halt_a_deployment_by_keyboard(pages, running):  # noqa: F811
     keys.enter()
     running.refresh_from_db()
     assert running.status == DeploymentStatus.HALTED, page.locator("main").inner_text()
+
+
+def test_adjudicate_an_alert_by_keyboard(pages, alert, operator):  # noqa: F811
+    page, keys = signed_in_by_keyboard(pages, operator.username)
+    page.goto(f"/deployments/{alert.deployment_id}/alerts/")
+    prefix = f"alert-{alert.pk}"
+    keys.tab_to(f"[name={prefix}-decision]")  # the first radio: possible match
+    page.keyboard.press("Space")
+    keys.tab_to(f"#id_{prefix}-reason")
+    keys.type("Same jawline and scar, compared by keyboard.")
+    keys.tab_to(f"#alert-{alert.pk} button[type=submit]")
+    pages.shot(page, "record the adjudication focused")
+    keys.enter()
+    alert.refresh_from_db()
+    assert alert.decision == "possible_match", page.locator("main").inner_text()
