@@ -16,7 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from common.errors import DomainError
-from common.refusals import refuse_if_forbidden, show_refusal
+from common.refusals import show_refusal
 from deployments import search_selectors as selectors
 from deployments.models import LEAD_NOT_IDENTIFICATION, SearchStatus
 from deployments.search_forms import (
@@ -28,12 +28,6 @@ from deployments.search_forms import (
 )
 from deployments.services import checks, searches
 from deployments.uploads import memory_only, read_probe
-
-
-def _fail(form, error: DomainError) -> None:
-    refuse_if_forbidden(error)
-    field = error.field if error.field and error.field in form.fields else None
-    form.add_error(field, error.detail)
 
 
 def _search(request: HttpRequest, pk: int):
@@ -79,7 +73,7 @@ def search_create(request: HttpRequest) -> HttpResponse:
                 proportionality=data["proportionality"],
             )
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, "Search request drafted: check it, then submit it.")
             return redirect("deployments:search-detail", pk=search.pk)
@@ -137,7 +131,7 @@ def search_decide(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             decide(search=search, by=request.user, reasons=form.cleaned_data["reasons"])
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, "Your decision is recorded.")
             return redirect("deployments:search-detail", pk=search.pk)
@@ -165,7 +159,7 @@ def _search_run(request: HttpRequest, pk: int) -> HttpResponse:
                 search=search, by=request.user, image=read_probe(form.cleaned_data["image"])
             )
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(
                 request,
@@ -198,7 +192,7 @@ def search_review(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(request, error, form)
             failed_on = candidate.pk
         else:
             search.refresh_from_db()
@@ -259,7 +253,7 @@ def _check_create(request: HttpRequest) -> HttpResponse:
                 no_force_used=data["no_force_used"],
             )
         except DomainError as error:
-            _fail(form, error)
+            show_refusal(request, error, form)
         else:
             return redirect("deployments:check-detail", pk=check.pk)
     return render(request, "deployments/searches/check_form.html", {"form": form})

@@ -41,10 +41,6 @@ COMMANDS = {
 }
 
 
-def _fail(request: HttpRequest, form, error: DomainError) -> None:
-    show_refusal(request, error, form)
-
-
 def _posted(request: HttpRequest):
     return request.POST if request.method == "POST" else None
 
@@ -135,7 +131,7 @@ def deployment_plan(request: HttpRequest) -> HttpResponse:
                 name=data["name"],
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, f"Deployment “{deployment.name}” planned.")
             return redirect("deployments:deployment-detail", pk=deployment.pk)
@@ -201,7 +197,7 @@ def deployment_halt(request: HttpRequest, pk: int) -> HttpResponse:
                 deployment=deployment, by=request.user, reason=form.cleaned_data["reason"]
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, "The deployment is halted, and the engine with it.")
             return redirect("deployments:deployment-detail", pk=pk)
@@ -223,7 +219,7 @@ def camera_register(request: HttpRequest, pk: int) -> HttpResponse:
                 deployment=deployment, by=request.user, name=form.cleaned_data["name"]
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             new_camera = {"camera": camera, "token": token}
             form = None
@@ -324,7 +320,7 @@ def alert_adjudicate(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, f"Alert {alert.pk}: {alert.get_status_display()}.")
             return redirect("deployments:alert-queue", pk=alert.deployment_id)
@@ -378,7 +374,7 @@ def alert_engage(request: HttpRequest, pk: int) -> HttpResponse:
                 note=data["note"],
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, f"Alert {alert.pk}: engagement decision recorded.")
             return redirect("deployments:engagements", pk=alert.deployment_id)

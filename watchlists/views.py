@@ -37,10 +37,6 @@ from watchlists.services.sign_off import (
 )
 
 
-def _fail(request: HttpRequest, form, error: DomainError) -> None:
-    show_refusal(request, error, form)
-
-
 def _posted(request: HttpRequest) -> tuple:
     """The form's data and files on a POST (even an empty one: a button alone), else none."""
     if request.method == "POST":
@@ -149,7 +145,7 @@ def watchlist_create(request: HttpRequest) -> HttpResponse:
                 location=data["location"],
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, f"Watchlist “{watchlist.name}” created.")
             return redirect("watchlists:watchlist-detail", pk=watchlist.pk)
@@ -216,7 +212,7 @@ def entry_add(request: HttpRequest, pk: int) -> HttpResponse:
                 image_name=upload.name if upload else "",
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             flagged = entry.flags.count()
             messages.success(
@@ -247,7 +243,7 @@ def entry_remove(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             remove_entry(entry=entry, by=request.user, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, f"Record {entry.record_id} removed.")
             return redirect("watchlists:watchlist-detail", pk=entry.watchlist_id)
@@ -327,7 +323,7 @@ def flag_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(request, "Decision recorded.")
             return redirect("watchlists:duplicates", pk=flag.watchlist_id)
@@ -386,7 +382,7 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             version = sign_off_watchlist(watchlist=watchlist, by=request.user)
         except DomainError as error:
-            _fail(request, form, error)
+            show_refusal(request, error, form)
         else:
             messages.success(
                 request, f"Version {version.number} signed off and frozen ({version.entry_count})."
