@@ -548,10 +548,11 @@ def _verify(location: Path, public_key_file: Path | None, checkpoint_file: Path 
     if problem is not None:
         return False, f"ledger NOT intact: {problem.describe()}", []
 
+    recorded = _recorded_pdf_hashes(export, manifest)
     document_problem = (
         _check_wads(export, manifest)
-        or _check_review_pdfs(export, manifest)
-        or _check_publication_pdfs(export, manifest)
+        or _check_review_pdfs(export, manifest, recorded.reviews)
+        or _check_publication_pdfs(export, manifest, recorded.publications)
     )
     if document_problem:
         return False, document_problem, []
@@ -592,17 +593,37 @@ def _signed_fields(checkpoint: dict) -> tuple:
     )
 
 
-def _check_review_pdfs(export: Export, manifest: dict) -> str | None:
+@dataclass
+class _RecordedPdfHashes:
+    reviews: dict[str, str] = field(default_factory=dict)  # review id -> pdf_sha256
+    publications: dict[str, str] = field(default_factory=dict)  # reference -> pdf_sha256
+
+
+def _recorded_pdf_hashes(export: Export, manifest: dict) -> _RecordedPdfHashes:
+    """The pdf_sha256 each ``review.approved`` and ``publication.results_published`` entry
+    recorded, in one pass over the ledger (none when the export ships no such PDF)."""
+    recorded = _RecordedPdfHashes()
+    if not (
+        manifest.get("reviews", {}).get("files")
+        or manifest.get("publication_pdfs", {}).get("files")
+    ):
+        return recorded
+    for rows in _export_rows(export, "ledger.jsonl"):
+        for row in rows:
+            if row[4] == "review.approved" and row[5] == "reviews.review":
+                recorded.reviews[row[6]] = json.loads(row[7]).get("pdf_sha256", "")
+            elif row[4] == PUBLICATION_ACTION:
+                data = json.loads(row[7])
+                recorded.publications[str(data.get("reference", ""))] = data.get("pdf_sha256", "")
+    return recorded
+
+
+def _check_review_pdfs(export: Export, manifest: dict, approved: dict[str, str]) -> str | None:
     """Each approved review's PDF hashes to the pdf_sha256 its ``review.approved`` entry
     recorded (not only to the hash stored beside it, which could be rewritten with it)."""
     files = manifest.get("reviews", {}).get("files", [])
     if not files:
         return None
-    approved: dict[str, str] = {}
-    for rows in _export_rows(export, "ledger.jsonl"):
-        for row in rows:
-            if row[4] == "review.approved" and row[5] == "reviews.review":
-                approved[row[6]] = json.loads(row[7]).get("pdf_sha256", "")
     for item in files:
         path = item.get("path")
         if not path or not export.exists(path):
@@ -617,18 +638,12 @@ def _check_review_pdfs(export: Export, manifest: dict) -> str | None:
     return None
 
 
-def _check_publication_pdfs(export: Export, manifest: dict) -> str | None:
+def _check_publication_pdfs(export: Export, manifest: dict, recorded: dict[str, str]) -> str | None:
     """Each public deployment PDF hashes to the pdf_sha256 its publication's ledger entry
     recorded; one whose entry is not in the export, to the sha256 stored beside it."""
     files = manifest.get("publication_pdfs", {}).get("files", [])
     if not files:
         return None
-    recorded: dict[str, str] = {}
-    for rows in _export_rows(export, "ledger.jsonl"):
-        for row in rows:
-            if row[4] == PUBLICATION_ACTION:
-                data = json.loads(row[7])
-                recorded[str(data.get("reference", ""))] = data.get("pdf_sha256", "")
     for item in files:
         path = item.get("path")
         if not path or not export.exists(path):
