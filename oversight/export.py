@@ -167,10 +167,14 @@ def _write_ledger(archive, summary: ExportSummary, *, upto: int, since_text: str
             cursor.execute(SELECT_FIRST_SEQ_SINCE, [since_text])
             start = cursor.fetchone()[0] or upto + 1
     summary.since_first_seq = start
-    if start > 1:
-        needed = [run["needs_from_seq"] for run in publication_runs(start, upto)]
-        start = min([start, *needed])
     runs = publication_runs(start, upto)
+    if start > 1:
+        # Reach back to the earliest entry the window's publications need; those published in
+        # the span this adds are listed too (the verifier reports them as not checked).
+        reach = min([start, *(run["needs_from_seq"] for run in runs)])
+        if reach < start:
+            runs = publication_runs(reach, start - 1) + runs
+        start = reach
     anchor = GENESIS_HASH
     if start > 1:
         with connection.cursor() as cursor:
