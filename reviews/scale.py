@@ -18,7 +18,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from deployments.scale import PageGroup
 
@@ -64,7 +63,7 @@ def seed_publications(*, users: dict, say=print) -> int:
     from deployments.models import Deployment
     from reviews.models import PublicationStatus, PublishedDeployment, Review, ReviewStatus
     from reviews.public import results_record
-    from reviews.services.publication import record_sha256
+    from reviews.services.publication import public_reference, record_sha256, reference_year
 
     rng = random.Random(20261203)  # noqa: S311 (synthetic data, reproducible)
     deployments = (
@@ -84,9 +83,9 @@ def seed_publications(*, users: dict, say=print) -> int:
         for deployment in batch:
             figures = _figures(deployment, rng)
             ended = deployment.ended_at
-            year = timezone.localtime(deployment.planned_start).year
+            year = reference_year(deployment)
             taken[year] += 1
-            reference = f"LFR-{year}-{taken[year]:04d}"
+            reference = public_reference(year, taken[year])
             record = results_record(
                 deployment, reference=reference, figures=figures, purpose=PURPOSE
             )

@@ -60,11 +60,20 @@ def _purpose(text: str, *, required: bool) -> str:
     return text
 
 
+def reference_year(deployment: Deployment) -> int:
+    """The year a deployment's public reference is numbered in (its planned start, London)."""
+    return timezone.localtime(deployment.planned_start).year
+
+
+def public_reference(year: int, number: int) -> str:
+    """``LFR-<year>-<n>``: the public name of a deployment, never its database id."""
+    return f"LFR-{year}-{number:04d}"
+
+
 def _next_reference(deployment: Deployment) -> str:
-    year = timezone.localtime(deployment.planned_start).year
-    prefix = f"LFR-{year}-"
-    taken = PublishedDeployment.objects.filter(reference__startswith=prefix).count()
-    return f"{prefix}{taken + 1:04d}"
+    year = reference_year(deployment)
+    taken = PublishedDeployment.objects.filter(reference__startswith=f"LFR-{year}-").count()
+    return public_reference(year, taken + 1)
 
 
 def _lock_publication(deployment: Deployment) -> PublishedDeployment | None:
